@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The command line. Exit codes everywhere: 0 done, 1 findings at or above --fail-on (scan),
+// 2 usage error or nothing could be read.
+
+import { Command, CommanderError } from 'commander';
+import { registerDump } from './commands/dump.js';
+import { VERSION } from '../version.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command();
+  program
+    .name('cmstp-hunt')
+    .description('Find and hunt CMSTP.exe abuse (ATT&CK T1218.003) in Windows event logs')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerDump(program, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return exitCode;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`cmstp-hunt: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

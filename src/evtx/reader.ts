@@ -1,0 +1,201 @@
+// Reading whole files: header checks, chunk discovery from the file size, and a generator of
+// records and diagnostics. Memory stays bounded: chunks are read in fixed-size batches into one
+// reusable buffer, and records keep no reference to it.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { EvtxDiagnostic, EvtxErrorCode } from './errors.js';
+import { CHUNK_SIZE, FILE_HEADER_SIZE, readFileHeader } from './file-header.js';
+import { hasChunkMagic, isAllZero, readChunk } from './chunk.js';
+import type { ChunkItem } from './chunk.js';
+import { DEFAULT_LIMITS } from './limits.js';
+import type { EvtxLimits } from './limits.js';
+
+export type EvtxItem = ChunkItem;
+
+export interface EvtxReadOptions {
+  /** Recover records from chunk slack space; they are marked `origin.recovered`. */
+  carve?: boolean;
+  limits?: Partial<EvtxLimits>;
+  /** Chunks read per I/O call. */
+  batchChunks?: number;
+}
+
+export interface EvtxFileSummary {
+  file: string;
+  bytes: number;
+  /** Chunk slots in the file, counted from its size. */
+  chunks: number;
+  emptyChunks: number;
+  /** Slots that are neither empty nor a chunk. */
+  foreignChunks: number;
+  /** Live records decoded. */
+  records: number;
+  /** Records carved from slack space. */
+  recovered: number;
+  /** Diagnostics by severity; each failed record is one error. */
+  errors: number;
+  warnings: number;
+  /** The header's own idea of the chunk count and next record id, for comparison. */
+  headerChunkCount: number | null;
+  headerNextRecordId: number | null;
+}
+
+function newSummary(file: string): EvtxFileSummary {
+  return {
+    file,
+    bytes: 0,
+    chunks: 0,
+    emptyChunks: 0,
+    foreignChunks: 0,
+    records: 0,
+    recovered: 0,
+    errors: 0,
+    warnings: 0,
+    headerChunkCount: null,
+    headerNextRecordId: null,
+  };
+}
+
+/** Reads an EVTX file lazily. Never throws on bad input; I/O failures become diagnostics too. */
+export function* readEvtxFile(path: string, options: EvtxReadOptions = {}): Generator<EvtxItem, EvtxFileSummary> {
+  const summary = newSummary(path);
+  const diag = diagnosticsFor(summary);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    yield diag('io-error', 'error', `cannot open: ${(err as Error).message}`, 0);
+    return summary;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    summary.bytes = size;
+    const source: ByteSource = {
+      size,
+      read: (buf, position) => readSync(fd, buf, 0, buf.length, position),
+    };
+    return yield* readSource(source, path, options, summary, diag);
+  } catch (err) {
+    yield diag('io-error', 'error', `read failed: ${(err as Error).message}`, 0);
+    return summary;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads EVTX bytes already in memory (tests, stdin, archives). */
+export function* readEvtxBytes(bytes: Uint8Array, name: string, options: EvtxReadOptions = {}): Generator<EvtxItem, EvtxFileSummary> {
+  const summary = newSummary(name);
+  summary.bytes = bytes.length;
+  const diag = diagnosticsFor(summary);
+  const source: ByteSource = {
+    size: bytes.length,
+    read: (buf, position) => {
+      const n = Math.max(0, Math.min(buf.length, bytes.length - position));
+      buf.set(bytes.subarray(position, position + n));
+      return n;
+    },
+  };
+  return yield* readSource(source, name, options, summary, diag);
+}
+
+interface ByteSource {
+  size: number;
+  /** Fills `buf` from `position`; returns the number of bytes read. */
+  read(buf: Buffer, position: number): number;
+}
+
+type Diag = (code: EvtxErrorCode, severity: 'error' | 'warning', message: string, offset: number, chunk?: number | null) => EvtxItem;
+
+/** File-level diagnostics, counted into the summary as they are made. */
+function diagnosticsFor(summary: EvtxFileSummary): Diag {
+  return (code, severity, message, offset, chunk = null) => {
+    if (severity === 'error') summary.errors++;
+    else summary.warnings++;
+    const diagnostic: EvtxDiagnostic = { code, severity, message, file: summary.file, offset, chunk, recordId: null };
+    return { ok: false, diagnostic };
+  };
+}
+
+function* readSource(
+  source: ByteSource,
+  file: string,
+  options: EvtxReadOptions,
+  summary: EvtxFileSummary,
+  diag: Diag,
+): Generator<EvtxItem, EvtxFileSummary> {
+  const limits: EvtxLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const size = source.size;
+  if (size === 0) {
+    yield diag('empty-file', 'error', 'file is empty', 0);
+    return summary;
+  }
+  const headerBuf = Buffer.alloc(Math.min(FILE_HEADER_SIZE, size));
+  source.read(headerBuf, 0);
+  const header = readFileHeader(headerBuf);
+  if (header === null || !header.signatureOk) {
+    // Not necessarily fatal: a damaged header in front of intact chunks still yields records.
+    yield diag('bad-file-header', 'warning', 'file header has no ElfFile signature', 0);
+  } else {
+    summary.headerChunkCount = header.chunkCount;
+    summary.headerNextRecordId = header.nextRecordId;
+    if ((header.flags & 0x4) === 0 && header.checksum !== header.computedChecksum) {
+      yield diag('file-header-checksum', 'warning', 'file header checksum does not match', 124);
+    }
+  }
+  if (size < FILE_HEADER_SIZE) {
+    yield diag('truncated-chunk', 'error', `file has ${size} bytes, less than its 4096-byte header`, 0);
+    return summary;
+  }
+
+  const slots = Math.ceil((size - FILE_HEADER_SIZE) / CHUNK_SIZE);
+  summary.chunks = slots;
+  const batch = Math.max(1, options.batchChunks ?? 16);
+  const buf = Buffer.allocUnsafe(batch * CHUNK_SIZE);
+  const seenIds = options.carve === true ? new Set<number>() : null;
+  let foundChunk = false;
+  for (let first = 0; first < slots; first += batch) {
+    const position = FILE_HEADER_SIZE + first * CHUNK_SIZE;
+    const got = source.read(buf, position);
+    const count = Math.min(batch, slots - first);
+    for (let k = 0; k < count; k++) {
+      const index = first + k;
+      const start = k * CHUNK_SIZE;
+      const avail = Math.min(CHUNK_SIZE, got - start);
+      const offset = position + start;
+      if (avail <= 0) break;
+      let chunk = buf.subarray(start, start + avail);
+      if (isAllZero(chunk)) {
+        summary.emptyChunks++;
+        continue;
+      }
+      if (!hasChunkMagic(chunk)) {
+        summary.foreignChunks++;
+        yield diag('bad-chunk-magic', 'warning', `chunk slot ${index} has no ElfChnk signature; skipped`, offset, index);
+        continue;
+      }
+      foundChunk = true;
+      if (avail < CHUNK_SIZE) {
+        yield diag('truncated-chunk', 'warning', `last chunk has ${avail} of 65536 bytes; reading what is there`, offset, index);
+        // A zero-filled copy lets the record walker treat the missing tail as empty space.
+        const padded = Buffer.alloc(CHUNK_SIZE);
+        chunk.copy(padded);
+        chunk = padded;
+      }
+      const result = readChunk(chunk, { file, index, fileOffset: offset, limits, carve: options.carve === true, seenIds });
+      summary.records += result.records;
+      summary.recovered += result.recovered;
+      summary.errors += result.errors;
+      summary.warnings += result.warnings;
+      yield* result.items;
+    }
+  }
+  if (!foundChunk) {
+    yield diag('not-evtx', 'error', 'no EVTX chunk found in the file', FILE_HEADER_SIZE);
+  } else if (summary.headerChunkCount !== null && summary.headerChunkCount !== slots - summary.emptyChunks - summary.foreignChunks) {
+    // Informational: the header is routinely stale, which is why we count from the size.
+    const held = slots - summary.emptyChunks - summary.foreignChunks;
+    yield diag('header-chunk-count', 'warning', `header declares ${summary.headerChunkCount} chunks; the file holds ${held}`, 42);
+  }
+  return summary;
+}
