@@ -167,6 +167,7 @@ test('our EVTX reader agrees with libevtx evtxexport on ../shared/data', async (
 
   const totals = { files: 0, theirs: 0, ours: 0, agree: 0, differ: 0, onlyOurs: 0, onlyTheirs: 0, allowed: 0 };
   const allowedBy: Record<string, number> = {};
+  let mitreFiles = 0;
   let theirMs = 0;
   let ourMs = 0;
   const started = Date.now();
@@ -196,8 +197,10 @@ test('our EVTX reader agrees with libevtx evtxexport on ../shared/data', async (
       totals.allowed += cmp.allowed;
       for (const [id, n] of Object.entries(cmp.allowedBy)) allowedBy[id] = (allowedBy[id] ?? 0) + n;
 
+      // evtxexport's stderr is a backtrace; its second line names the cause.
+      const why = theirs.exitCode !== 0 ? ` [${theirs.stderr.split('\n').find((l) => l.startsWith('lib')) ?? theirs.stderr.trim()}]` : '';
       const line =
-        `evtxexport ${theirs.records.length} (exit ${theirs.exitCode}), ours ${ours.records.length}` +
+        `evtxexport ${theirs.records.length} (exit ${theirs.exitCode}${why}), ours ${ours.records.length}` +
         ` (${ours.errors} errors, ${ours.warnings} warnings): agree ${cmp.agree}, differ ${cmp.differ},` +
         ` only-ours ${cmp.onlyOurs}, only-theirs ${cmp.onlyTheirs}` +
         (cmp.allowed > 0 ? `, agree by allow-list ${cmp.allowed} ${JSON.stringify(cmp.allowedBy)}` : '');
@@ -233,12 +236,15 @@ test('our EVTX reader agrees with libevtx evtxexport on ../shared/data', async (
 
       // (c) where evtxexport fails outright, we still read the file.
       if (rel.startsWith(MITRE_FAILING)) {
+        mitreFiles++;
         st.diagnostic(`evtx-to-mitre-failing: evtxexport exported ${theirs.records.length} (exit ${theirs.exitCode}); we yield ${ours.records.length}`);
         assert.ok(ours.records.length > 0, `no records from ${rel}; first error: ${ours.firstError ?? 'none'}`);
       }
     });
   }
 
+  // (c) must not pass vacuously: the folder holds 13 files (see ../shared/data/README.md).
+  assert.ok(mitreFiles > 0, `no files under ${MITRE_FAILING}`);
   const seconds = (ms: number): string => (ms / 1000).toFixed(1);
   t.diagnostic(
     `TOTAL ${totals.files} files: evtxexport ${totals.theirs} records, ours ${totals.ours}; agree ${totals.agree}` +
