@@ -447,3 +447,15 @@ test('files that are not EVTX, empty or cut short say so and yield nothing', () 
   assert.ok(cut.records.length >= 1 && cut.records.length < 5, `${cut.records.length} records before the cut`);
   assert.ok(codes(cut.problems).includes('truncated-chunk'));
 });
+
+test('a template reused from an earlier chunk must match byte for byte, or it is parsed anew', () => {
+  const bytes = Buffer.from(writeEvtx(sampleEvents(6), { chunkRecordLimit: 3 }));
+  const second = 4096 + 65536;
+  const needle = Buffer.from('WKS-1', 'utf16le');
+  const at = bytes.indexOf(needle, second);
+  assert.ok(at > second && at < second + 65536, 'the second chunk defines the System template again');
+  bytes.write('WKS-2', at, 'utf16le');
+  const { records } = drain(readEvtxBytes(bytes, 'two-chunks.evtx'));
+  const computers = records.map((r) => (r.ok ? r.record.system.computer : null));
+  assert.deepEqual(computers, ['WKS-1', 'WKS-1', 'WKS-1', 'WKS-2', 'WKS-2', 'WKS-2']);
+});

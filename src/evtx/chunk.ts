@@ -8,6 +8,7 @@ import { extractFields } from './extract.js';
 import type { EvtxLimits } from './limits.js';
 import type { EvtxRecord } from './model.js';
 import { ChunkContext } from './binxml/context.js';
+import type { TemplateCache } from './binxml/template-cache.js';
 import { parseRecordXml } from './binxml/parser.js';
 import { DEFAULT_WALK_BUDGET } from './binxml/walk.js';
 import { filetimeToIso } from './time.js';
@@ -45,6 +46,8 @@ export interface ChunkOptions {
   carve: boolean;
   /** Record ids already seen in this file; carved copies of them are not yielded again. */
   seenIds: Set<number> | null;
+  /** Template definitions parsed in earlier chunks of the file. */
+  templates: TemplateCache | null;
 }
 
 export interface ChunkResult {
@@ -126,7 +129,7 @@ export function readChunk(buf: Buffer, opts: ChunkOptions): ChunkResult {
     report('chunk-data-checksum', 'warning', 'record data checksum does not match; reading it anyway', 52, null);
   }
 
-  const ctx = new ChunkContext(buf, opts.limits);
+  const ctx = new ChunkContext(buf, opts.limits, opts.templates);
   // Ids this chunk's header claims, widened by sequence: dirty chunks have stale headers.
   let lastId = -1;
   const live = (id: number): boolean =>

@@ -9,6 +9,7 @@ import { hasChunkMagic, isAllZero, readChunk } from './chunk.js';
 import type { ChunkItem } from './chunk.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import type { EvtxLimits } from './limits.js';
+import { TemplateCache } from './binxml/template-cache.js';
 
 export type EvtxItem = ChunkItem;
 
@@ -153,6 +154,7 @@ function* readSource(
   const batch = Math.max(1, options.batchChunks ?? 16);
   const buf = Buffer.allocUnsafe(batch * CHUNK_SIZE);
   const seenIds = options.carve === true ? new Set<number>() : null;
+  const templates = new TemplateCache();
   let foundChunk = false;
   for (let first = 0; first < slots; first += batch) {
     const position = FILE_HEADER_SIZE + first * CHUNK_SIZE;
@@ -182,7 +184,7 @@ function* readSource(
         chunk.copy(padded);
         chunk = padded;
       }
-      const result = readChunk(chunk, { file, index, fileOffset: offset, limits, carve: options.carve === true, seenIds });
+      const result = readChunk(chunk, { file, index, fileOffset: offset, limits, carve: options.carve === true, seenIds, templates });
       summary.records += result.records;
       summary.recovered += result.recovered;
       summary.errors += result.errors;

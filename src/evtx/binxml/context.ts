@@ -5,6 +5,7 @@ import type { EvtxLimits } from '../limits.js';
 import type { BxTemplate } from './nodes.js';
 import { truncated } from '../errors.js';
 import type { EvtxErrorCode } from '../errors.js';
+import type { NameRef, TemplateCache } from './template-cache.js';
 
 /** Scratch arrays of each short length, reused for every short string. */
 const SHORT: number[][] = Array.from({ length: 17 }, (_, n) => new Array<number>(n).fill(0));
@@ -15,6 +16,14 @@ export class ChunkContext {
   readonly limits: EvtxLimits;
   readonly names = new Map<number, string>();
   readonly templates = new Map<number, BxTemplate>();
+  /** Definitions already parsed in earlier chunks of the file (see template-cache.ts). */
+  readonly shared: TemplateCache | null;
+  /** While a definition is parsed: where its name references are, for the shared cache. */
+  nameRefs: NameRef[] | null = null;
+  /** Chunk offset of the data of the definition being recorded. */
+  nameRefsBase = 0;
+  /** False once the definition being recorded turns out not to be shareable. */
+  sharable = true;
   /** Template definitions being parsed, to refuse a definition that refers to itself. */
   readonly parsing = new Set<number>();
   /** Nodes decoded for the current record; reset per record, capped by limits. */
@@ -22,8 +31,9 @@ export class ChunkContext {
   /** Problems in the current record that did not stop it (e.g. a value that does not fit its type). */
   readonly warnings: Array<{ code: EvtxErrorCode; message: string; offset: number }> = [];
 
-  constructor(buf: Buffer, limits: EvtxLimits) {
+  constructor(buf: Buffer, limits: EvtxLimits, shared: TemplateCache | null = null) {
     this.buf = buf;
+    this.shared = shared;
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.limits = limits;
   }

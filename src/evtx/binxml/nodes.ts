@@ -77,8 +77,6 @@ export interface BxInstance {
 export type BxNode = BxElement | BxText | BxSubstitution | BxCharRef | BxEntityRef | BxCData | BxPI | BxInstance;
 
 export interface BxTemplate {
-  /** Chunk-relative offset of the definition; the cache key within a chunk. */
-  offset: number;
   /** `{XXXXXXXX-…}` upper case. */
   guid: string;
   nodes: BxNode[];

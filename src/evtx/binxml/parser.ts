@@ -2,12 +2,13 @@
 // a record's end: the padding after EOF can hold stale bytes. Every read is bounds-checked
 // against the stream's end; violations throw EvtxFormatError, caught per record by the caller.
 
-import { EvtxFormatError } from '../errors.js';
+import { EvtxFormatError, truncated } from '../errors.js';
 import type { ChunkContext } from './context.js';
 import { BxFragment, NodeKind } from './nodes.js';
 import type { BxAttribute, BxElement, BxInstance, BxNode, BxTemplate, BxValue } from './nodes.js';
 import * as T from './tokens.js';
 import { readGuid, readValue } from './values.js';
+import { TemplateCache } from './template-cache.js';
 
 interface Cursor {
   pos: number;
@@ -31,7 +32,13 @@ function tick(ctx: ChunkContext, pos: number): void {
 function readName(ctx: ChunkContext, c: Cursor): string {
   ctx.need('name offset', c.pos, 4, c.end);
   const offset = ctx.u32(c.pos);
+  const refs = ctx.nameRefs;
+  const at = c.pos - ctx.nameRefsBase;
   c.pos += 4;
+  if (refs !== null) {
+    const name = nameAt(ctx, offset, c.pos - 4);
+    refs.push({ at, inline: offset === c.pos, name });
+  }
   if (offset === c.pos) {
     ctx.need('inline name', c.pos, 8, c.end);
     const count = ctx.u16(c.pos + 6);
@@ -236,6 +243,7 @@ function readAttributes(ctx: ChunkContext, c: Cursor, attrs: BxAttribute[]): voi
 /** TemplateInstance: `0C, u8, u32 id, u32 definition offset, [inline definition], values`. */
 function readInstance(ctx: ChunkContext, c: Cursor): BxInstance {
   ctx.need('template instance', c.pos, 10, c.end);
+  if (c.inTemplate) ctx.sharable = false;
   const defOffset = ctx.u32(c.pos + 6);
   c.pos += 10;
   let template: BxTemplate;
@@ -262,15 +270,44 @@ function templateAt(ctx: ChunkContext, offset: number): BxTemplate {
     throw new EvtxFormatError('bad-template', `template at 0x${offset.toString(16)} instantiates itself`, offset);
   }
   const size = ctx.u32(offset + 20);
-  ctx.need('template definition', offset + 24, size);
+  const start = offset + 24;
+  ctx.need('template definition', start, size);
+  const guid = readGuid(ctx, offset + 4);
+  const shared = ctx.shared;
+  const key = shared === null ? '' : TemplateCache.key(guid, size);
+  if (shared !== null) {
+    const nameAtOrNull = (o: number): string | null => (o + 8 <= ctx.buf.length ? nameAt(ctx, o, start) : null);
+    const hit = shared.find(key, ctx.buf.subarray(start, start + size), nameAtOrNull, start);
+    if (hit !== undefined) {
+      ctx.templates.set(offset, hit);
+      return hit;
+    }
+  }
+  // Record name references for the shared cache, unless a definition is already being recorded
+  // (a definition that instantiates another one is not shared: its instance holds chunk offsets).
+  const outerRefs = ctx.nameRefs;
+  const outerBase = ctx.nameRefsBase;
+  const recording = shared !== null && outerRefs === null;
+  if (recording) {
+    ctx.nameRefs = [];
+    ctx.nameRefsBase = start;
+    ctx.sharable = true;
+  } else if (outerRefs !== null) {
+    ctx.sharable = false;
+  }
   ctx.parsing.add(offset);
   try {
-    const nodes = parseStream(ctx, { pos: offset + 24, end: offset + 24 + size, inTemplate: true, depth: 0 });
-    const template: BxTemplate = { offset, guid: readGuid(ctx, offset + 4), nodes };
+    const nodes = parseStream(ctx, { pos: start, end: start + size, inTemplate: true, depth: 0 });
+    const template: BxTemplate = { guid, nodes };
     ctx.templates.set(offset, template);
+    if (recording && ctx.sharable) shared.add(key, template, ctx.buf.subarray(start, start + size), ctx.nameRefs ?? []);
     return template;
   } finally {
     ctx.parsing.delete(offset);
+    if (recording) {
+      ctx.nameRefs = outerRefs;
+      ctx.nameRefsBase = outerBase;
+    }
   }
 }
 
@@ -289,7 +326,7 @@ function readValues(ctx: ChunkContext, c: Cursor): BxValue[] {
   for (let i = 0; i < count; i++) {
     const size = ctx.u16(descriptors + i * 4);
     const type = ctx.u8(descriptors + i * 4 + 2);
-    ctx.need(`value ${i}`, p, size, c.end);
+    if (p + size > c.end) throw truncated(`value ${i}`, p, size, c.end - p);
     if (type === T.TYPE_BINXML) {
       values[i] = size === 0 ? null : readFragment(ctx, p, p + size, c.depth + 1);
     } else {
