@@ -34,7 +34,20 @@ export class Output {
     if (this.buffer === '' || this.closed) return;
     const chunk = this.buffer;
     this.buffer = '';
-    if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'close')]);
+    if (!this.stream.write(chunk)) await this.drained();
+  }
+
+  /** Resolves on 'drain' or 'close', removing both listeners either way. */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.stream.off('drain', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('close', done);
+    });
   }
 
   async end(): Promise<void> {

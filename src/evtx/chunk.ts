@@ -87,10 +87,13 @@ export function hasChunkMagic(buf: Uint8Array): boolean {
 }
 
 export function isAllZero(buf: Uint8Array): boolean {
-  const words = buf.length >>> 2;
-  const view = new Uint32Array(buf.buffer, buf.byteOffset, words);
-  for (let i = 0; i < words; i++) if (view[i] !== 0) return false;
-  for (let i = words << 2; i < buf.length; i++) if (buf[i] !== 0) return false;
+  // Word-wise where the view is 4-byte aligned (whole chunks), byte-wise for the rest.
+  let i = 0;
+  while (i < buf.length && ((buf.byteOffset + i) & 3) !== 0) if (buf[i++] !== 0) return false;
+  const words = (buf.length - i) >>> 2;
+  const view = new Uint32Array(buf.buffer, buf.byteOffset + i, words);
+  for (let w = 0; w < words; w++) if (view[w] !== 0) return false;
+  for (i += words << 2; i < buf.length; i++) if (buf[i] !== 0) return false;
   return true;
 }
 
@@ -163,12 +166,22 @@ export function readChunk(buf: Buffer, opts: ChunkOptions): ChunkResult {
       pos = next;
       continue;
     }
-    if (sizeCopy !== size) {
-      report('record-size-mismatch', 'warning', `record size ${size} differs from its trailing copy ${sizeCopy}`, pos + size - 4, recordId);
-    }
     decodeRecord(ctx, pos, size, recordId, false, opts, result, report);
     opts.seenIds?.add(recordId);
     lastId = recordId;
+    if (sizeCopy !== size) {
+      // The size is suspect (a torn write): the next record may start inside the declared span,
+      // so resume at the next well-framed record after this header.
+      report('record-size-mismatch', 'warning', `record size ${size} differs from its trailing copy ${sizeCopy}`, pos + size - 4, recordId);
+      const next = resync(ctx, pos + 8, Math.max(dataEnd, pos + size), live);
+      gaps.push([pos + 8, next < 0 ? dataEnd : next]);
+      if (next < 0) {
+        pos = Math.max(dataEnd, pos + size);
+        break;
+      }
+      pos = next;
+      continue;
+    }
     pos += size;
   }
   if (opts.carve) {
@@ -214,6 +227,8 @@ function decodeRecord(
     const what = recovered ? `carved record ${recordId}` : `record ${recordId}`;
     if (err instanceof EvtxFormatError) {
       report(err.code, severity, `${what}: ${err.message}`, err.offset, recordId);
+    } else if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      report('limit-exceeded', severity, `${what}: nested too deeply to decode`, pos, recordId);
     } else if (err instanceof RangeError) {
       report('truncated', severity, `${what}: read past the chunk (${err.message})`, pos, recordId);
     } else {

@@ -47,6 +47,8 @@ interface Block {
   nodes: Array<readonly BxNode[]>;
   /** Data: the element's dependency (substitution index whose NULL drops it), or -1. */
   deps: number[];
+  /** Data: a name repeats within the plan, so suffixes are needed. */
+  repeats: boolean;
 }
 
 type SystemField = keyof EvtxSystem;
@@ -133,7 +135,7 @@ const SETTERS: Record<SystemField, Setter> = {
   task: (s, v) => void (s.task = asNumber(v)),
   opcode: (s, v) => void (s.opcode = asNumber(v)),
   keywords: (s, v) => void (s.keywords = asText(v)),
-  timeCreated: (s, v) => void (s.timeCreated = asText(v)),
+  timeCreated: (s, v) => void (s.timeCreated = typeof v === 'string' ? normalizeIsoTime(v) : asText(v)),
   eventRecordId: (s, v) => void (s.eventRecordId = asNumber(v)),
   activityId: (s, v) => void (s.activityId = asText(v)),
   relatedActivityId: (s, v) => void (s.relatedActivityId = asText(v)),
@@ -157,7 +159,9 @@ interface State {
   system: EvtxSystem;
   names: string[];
   values: EvtxValue[];
-  unnamed: EvtxScalar[];
+  /** Unnamed Data values, gathered under one `Data` entry placed where the first one was. */
+  unnamed: EvtxScalar[] | null;
+  unnamedAt: number;
   /** Set when names may repeat (several plans, dynamic names, leaves): suffixing runs at the end. */
   dedupe: boolean;
   /** The plan whose Data ops supplied the names so far; a second one means names may repeat. */
@@ -170,20 +174,15 @@ interface State {
   budget: WalkBudget;
 }
 
-const plans = new WeakMap<BxTemplate, Map<Ctx, Op[]>>();
-
 function planFor(template: BxTemplate, ctx: Ctx): Op[] {
-  let byCtx = plans.get(template);
-  if (byCtx === undefined) {
-    byCtx = new Map();
-    plans.set(template, byCtx);
-  }
-  let plan = byCtx.get(ctx);
+  // Plans live on the template object: a field load is cheaper than a WeakMap lookup per record.
+  const plans = (template.plans ??= []) as Array<Op[] | undefined>;
+  let plan = plans[ctx];
   if (plan === undefined) {
-    plan = [];
-    compile(template.nodes, ctx, plan, 0);
-    plan = mergeBlocks(plan);
-    byCtx.set(ctx, plan);
+    const ops: Op[] = [];
+    compile(template.nodes, ctx, ops, 0);
+    plan = mergeBlocks(ops);
+    plans[ctx] = plan;
   }
   return plan;
 }
@@ -263,7 +262,7 @@ function mergeBlocks(ops: Op[]): Op[] {
       continue;
     }
     if (block === null || kind !== joinable) {
-      block = { setters: [], names: [], subs: [], nodes: [], deps: [] };
+      block = { setters: [], names: [], subs: [], nodes: [], deps: [], repeats: false };
       kind = joinable;
       out.push(new Op(joinable, null, [], -1, null, null, -1, null, Ctx.Root, block));
     }
@@ -273,6 +272,17 @@ function mergeBlocks(ops: Op[]): Op[] {
     block.nodes.push(op.nodes);
     block.deps.push(op.el?.dependency ?? -1);
   }
+  // A template may name two Data elements alike (Security 4624 v2 has LogonGuid twice).
+  const seen = new Set<string>();
+  let repeats = false;
+  for (const op of out) {
+    for (const name of op.block?.names ?? (op.op === O.Data && op.name !== null ? [op.name] : [])) {
+      if (name === '') continue;
+      if (seen.has(name)) repeats = true;
+      seen.add(name);
+    }
+  }
+  if (repeats) for (const op of out) if (op.block !== null) op.block.repeats = true;
   return out;
 }
 
@@ -295,6 +305,7 @@ function run(plan: readonly Op[], values: readonly BxValue[], s: State): void {
           s.dataPlan = plan;
         }
         const b = op.block!;
+        if (b.repeats) s.dedupe = true;
         for (let i = 0; i < b.subs.length; i++) {
           const dep = b.deps[i]!;
           if (dep >= 0 && values[dep] === null) continue; // Windows leaves such elements out
@@ -420,6 +431,15 @@ function emptySystem(): EvtxSystem {
   };
 }
 
+const ISO = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/;
+
+/** Text times (records written without templates) to the 7 fractional digits FILETIMEs get. */
+function normalizeIsoTime(v: string): string {
+  const m = ISO.exec(v);
+  if (m === null) return v;
+  return `${m[1]}.${(m[2] ?? '').padEnd(7, '0').slice(0, 7)}Z`;
+}
+
 function asText(v: EvtxValue | undefined): string | null {
   if (v === undefined || v === null) return null;
   if (Array.isArray(v)) return v.join(',');
@@ -442,6 +462,13 @@ function attr(el: BxElement, name: string, values: readonly BxValue[], budget: W
 }
 
 function pushUnnamed(s: State, value: EvtxValue): void {
+  if (s.unnamed === null) {
+    s.unnamed = [];
+    s.unnamedAt = s.names.length;
+    s.names.push('Data');
+    s.values.push(null);
+    s.dedupe = true;
+  }
   if (Array.isArray(value)) s.unnamed.push(...(value as EvtxScalar[]));
   else s.unnamed.push(value as EvtxScalar);
 }
@@ -465,7 +492,8 @@ export function extractFields(nodes: readonly BxNode[], walkBudget: number): Ext
     system: emptySystem(),
     names: [],
     values: [],
-    unnamed: [],
+    unnamed: null,
+    unnamedAt: -1,
     dedupe: false,
     dataPlan: null,
     dataSection: null,
@@ -474,11 +502,7 @@ export function extractFields(nodes: readonly BxNode[], walkBudget: number): Ext
     budget: new WalkBudget(walkBudget),
   };
   runNodes(nodes, [], Ctx.Root, s);
-  if (s.unnamed.length > 0) {
-    s.names.push('Data');
-    s.values.push(s.unnamed.length === 1 ? s.unnamed[0]! : s.unnamed);
-    s.dedupe = s.dedupe || s.names.length > 1;
-  }
+  if (s.unnamed !== null) s.values[s.unnamedAt] = s.unnamed.length === 1 ? s.unnamed[0]! : s.unnamed;
   if (s.dedupe) dedupeNames(s.names);
   return {
     system: s.system,

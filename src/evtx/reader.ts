@@ -134,6 +134,10 @@ function* readSource(
   const headerBuf = Buffer.alloc(Math.min(FILE_HEADER_SIZE, size));
   source.read(headerBuf, 0);
   const header = readFileHeader(headerBuf);
+  if (size < FILE_HEADER_SIZE && (header === null || !header.signatureOk)) {
+    yield diag('not-evtx', 'error', `file has ${size} bytes and no ElfFile signature`, 0);
+    return summary;
+  }
   if (header === null || !header.signatureOk) {
     // Not necessarily fatal: a damaged header in front of intact chunks still yields records.
     yield diag('bad-file-header', 'warning', 'file header has no ElfFile signature', 0);
@@ -167,11 +171,12 @@ function* readSource(
       const offset = position + start;
       if (avail <= 0) break;
       let chunk = buf.subarray(start, start + avail);
-      if (isAllZero(chunk)) {
+      const magic = hasChunkMagic(chunk);
+      if (!magic && isAllZero(chunk)) {
         summary.emptyChunks++;
         continue;
       }
-      if (!hasChunkMagic(chunk)) {
+      if (!magic) {
         summary.foreignChunks++;
         yield diag('bad-chunk-magic', 'warning', `chunk slot ${index} has no ElfChnk signature; skipped`, offset, index);
         continue;
@@ -197,7 +202,7 @@ function* readSource(
   } else if (summary.headerChunkCount !== null && summary.headerChunkCount !== slots - summary.emptyChunks - summary.foreignChunks) {
     // Informational: the header is routinely stale, which is why we count from the size.
     const held = slots - summary.emptyChunks - summary.foreignChunks;
-    yield diag('header-chunk-count', 'warning', `header declares ${summary.headerChunkCount} chunks; the file holds ${held}`, 42);
+    yield diag('header-chunk-count', 'warning', `header declares ${summary.headerChunkCount} chunks; ${held} of the file's ${slots} chunk slots hold one`, 42);
   }
   return summary;
 }

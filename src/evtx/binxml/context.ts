@@ -56,10 +56,12 @@ export class ChunkContext {
 
   /** UTF-16LE text of `count` code units; stops at the first NUL as Windows renderers do. */
   utf16(offset: number, count: number): string {
+    const buf = this.buf;
+    // Windows counts the terminating NUL in most value sizes: drop it before decoding.
+    while (count > 0 && buf[offset + count * 2 - 2] === 0 && buf[offset + count * 2 - 1] === 0) count--;
     // Short strings (most names and values) are cheaper to build from char codes than through
     // Buffer#toString, whose call overhead dominates below ~20 characters.
     if (count <= 16) {
-      const buf = this.buf;
       const codes = SHORT[count]!;
       let n = 0;
       for (let p = offset; n < count; p += 2) {
@@ -69,7 +71,7 @@ export class ChunkContext {
       }
       return String.fromCharCode.apply(null, codes);
     }
-    const s = this.buf.toString('utf16le', offset, offset + count * 2);
+    const s = buf.toString('utf16le', offset, offset + count * 2);
     const nul = s.indexOf('\0');
     return nul < 0 ? s : s.slice(0, nul);
   }

@@ -77,6 +77,8 @@ export interface BxInstance {
 export type BxNode = BxElement | BxText | BxSubstitution | BxCharRef | BxEntityRef | BxCData | BxPI | BxInstance;
 
 export interface BxTemplate {
+  /** Compiled extraction plans, by context; filled lazily by extract.ts. */
+  plans?: unknown[];
   /** `{XXXXXXXX-…}` upper case. */
   guid: string;
   nodes: BxNode[];

@@ -7,7 +7,8 @@ import type { ChunkContext } from './context.js';
 import { BxFragment, NodeKind } from './nodes.js';
 import type { BxAttribute, BxElement, BxInstance, BxNode, BxTemplate, BxValue } from './nodes.js';
 import * as T from './tokens.js';
-import { readGuid, readValue } from './values.js';
+import { hex64, readGuid, readValue } from './values.js';
+import { filetimeToIso } from '../time.js';
 import { TemplateCache } from './template-cache.js';
 
 interface Cursor {
@@ -244,6 +245,8 @@ function readAttributes(ctx: ChunkContext, c: Cursor, attrs: BxAttribute[]): voi
 function readInstance(ctx: ChunkContext, c: Cursor): BxInstance {
   ctx.need('template instance', c.pos, 10, c.end);
   if (c.inTemplate) ctx.sharable = false;
+  const at = c.pos;
+  const templateId = ctx.u32(c.pos + 2);
   const defOffset = ctx.u32(c.pos + 6);
   c.pos += 10;
   let template: BxTemplate;
@@ -252,22 +255,31 @@ function readInstance(ctx: ChunkContext, c: Cursor): BxInstance {
     ctx.need('template definition', c.pos, 24, c.end);
     const size = ctx.u32(c.pos + 20);
     ctx.need('template definition', c.pos + 24, size, c.end);
-    template = templateAt(ctx, defOffset);
+    template = templateAt(ctx, defOffset, at, templateId);
     c.pos += 24 + size;
   } else {
-    template = templateAt(ctx, defOffset);
+    template = templateAt(ctx, defOffset, at, templateId);
   }
   return { kind: NodeKind.Instance, template, values: readValues(ctx, c) };
 }
 
-function templateAt(ctx: ChunkContext, offset: number): BxTemplate {
+/**
+ * The definition at chunk offset `offset`, for an instance at `from` naming template `id`.
+ * The id is the first word of the definition's GUID; a mismatch means the offset now holds
+ * another template (slack space, overwritten chunks), whose decoding would be fiction.
+ */
+function templateAt(ctx: ChunkContext, offset: number, from: number, id: number): BxTemplate {
+  if (offset < 512 || offset + 24 > ctx.buf.length) {
+    throw new EvtxFormatError('bad-template', `template definition offset 0x${offset.toString(16)} is outside the chunk`, from);
+  }
+  const found = ctx.u32(offset + 4);
+  if (found !== id) {
+    throw new EvtxFormatError('bad-template', `instance names template 0x${id.toString(16)}, offset 0x${offset.toString(16)} holds 0x${found.toString(16)}`, from);
+  }
   const cached = ctx.templates.get(offset);
   if (cached !== undefined) return cached;
-  if (offset < 512 || offset + 24 > ctx.buf.length) {
-    throw new EvtxFormatError('bad-template', `template definition offset 0x${offset.toString(16)} is outside the chunk`, offset);
-  }
   if (ctx.parsing.has(offset)) {
-    throw new EvtxFormatError('bad-template', `template at 0x${offset.toString(16)} instantiates itself`, offset);
+    throw new EvtxFormatError('bad-template', `template at 0x${offset.toString(16)} instantiates itself`, from);
   }
   const size = ctx.u32(offset + 20);
   const start = offset + 24;
@@ -320,18 +332,31 @@ function readValues(ctx: ChunkContext, c: Cursor): BxValue[] {
     throw new EvtxFormatError('limit-exceeded', `${count} substitution values (limit ${ctx.limits.maxValues})`, c.pos - 4);
   }
   ctx.need('value descriptors', c.pos, count * 4, c.end);
-  const descriptors = c.pos;
+  const buf = ctx.buf;
+  const dv = ctx.dv;
+  let d = c.pos;
   let p = c.pos + count * 4;
   const values: BxValue[] = new Array<BxValue>(count);
-  for (let i = 0; i < count; i++) {
-    const size = ctx.u16(descriptors + i * 4);
-    const type = ctx.u8(descriptors + i * 4 + 2);
+  for (let i = 0; i < count; i++, d += 4) {
+    const size = buf[d]! | (buf[d + 1]! << 8);
+    const type = buf[d + 2]!;
     if (p + size > c.end) throw truncated(`value ${i}`, p, size, c.end - p);
-    if (type === T.TYPE_BINXML) {
-      values[i] = size === 0 ? null : readFragment(ctx, p, p + size, c.depth + 1);
-    } else {
-      values[i] = size === 0 && type !== T.TYPE_STRING ? null : readValueSafely(ctx, type, p, size);
-    }
+    // The common types inline; everything else, and every odd size, through readValueSafely.
+    let v: BxValue;
+    if (type === T.TYPE_STRING) v = ctx.utf16(p, size >>> 1);
+    else if (size === 0) v = null;
+    else if (type === T.TYPE_BINXML) v = readFragment(ctx, p, p + size, c.depth + 1);
+    else if (type === T.TYPE_UINT16 && size === 2) v = buf[p]! | (buf[p + 1]! << 8);
+    else if (type === T.TYPE_UINT32 && size === 4) v = dv.getUint32(p, true);
+    else if (type === T.TYPE_UINT8 && size === 1) v = buf[p]!;
+    else if (type === T.TYPE_HEX_INT64 && size === 8) v = hex64(dv.getUint32(p, true), dv.getUint32(p + 4, true));
+    else if (type === T.TYPE_FILETIME && size === 8) v = filetimeToIso(dv.getUint32(p, true), dv.getUint32(p + 4, true));
+    else if (type === T.TYPE_GUID && size === 16) v = readGuid(ctx, p);
+    else if (type === T.TYPE_HEX_INT32 && size === 4) v = '0x' + dv.getUint32(p, true).toString(16);
+    else if (type === T.TYPE_INT32 && size === 4) v = dv.getInt32(p, true);
+    else if (type === T.TYPE_BOOL && size === 4) v = dv.getUint32(p, true) !== 0;
+    else v = readValueSafely(ctx, type, p, size);
+    values[i] = v;
     // The descriptor size is authoritative: the next value starts there, whatever we decoded.
     p += size;
   }

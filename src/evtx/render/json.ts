@@ -18,9 +18,13 @@ export function renderJson(doc: BxDocument): JsonObject {
   return out;
 }
 
-// Keys come from the log: null-prototype objects keep `__proto__` and friends as plain keys.
+// Keys come from the log, so no key may reach a prototype. The prototype here is an empty,
+// frozen object whose own prototype is null: `__proto__` and friends stay plain keys, and V8
+// keeps the objects in fast mode, where Object.create(null) objects make JSON.stringify slow.
+const SAFE_PROTO: object = Object.freeze(Object.create(null) as object);
+
 function nullObject(): JsonObject {
-  return Object.create(null) as JsonObject;
+  return Object.create(SAFE_PROTO) as JsonObject;
 }
 
 function put(o: JsonObject, key: string, value: JsonValue): void {

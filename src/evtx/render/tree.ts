@@ -32,25 +32,36 @@ export function resolveDocument(doc: BxDocument, limit = DEFAULT_WALK_BUDGET): {
   const budget = new WalkBudget(limit);
   const roots: RElement[] = [];
   for (const c of resolveNodes(doc.nodes, [], budget, 0)) if (isElement(c)) roots.push(c);
+  // Windows makes <Event> depend on its EventData substitution; a half-written record with that
+  // value NULL would vanish entirely, so the root is kept whatever its dependency says.
+  if (roots.length === 0) {
+    for (const c of resolveNodes(doc.nodes, [], budget, 0, true)) if (isElement(c)) roots.push(c);
+  }
   return { roots, truncated: budget.exhausted };
 }
 
-function resolveNodes(nodes: readonly BxNode[], values: readonly BxValue[], budget: WalkBudget, depth: number): RChild[] {
+function resolveNodes(
+  nodes: readonly BxNode[],
+  values: readonly BxValue[],
+  budget: WalkBudget,
+  depth: number,
+  keepRoot = false,
+): RChild[] {
   const out: RChild[] = [];
   if (depth > 256) return out;
   for (const node of nodes) {
     if (!budget.take()) break;
     switch (node.kind) {
       case NodeKind.Element:
-        resolveElement(node, values, budget, depth, out);
+        resolveElement(node, values, budget, depth, out, keepRoot);
         break;
       case NodeKind.Instance:
-        out.push(...resolveNodes(node.template.nodes, node.values, budget, depth + 1));
+        out.push(...resolveNodes(node.template.nodes, node.values, budget, depth + 1, keepRoot));
         break;
       case NodeKind.Substitution: {
         const v = values[node.index];
         if (v === undefined || v === null) break;
-        if (isFragment(v)) out.push(...resolveNodes(v.nodes, [], budget, depth + 1));
+        if (isFragment(v)) out.push(...resolveNodes(v.nodes, [], budget, depth + 1, keepRoot));
         else if (Array.isArray(v)) out.push({ value: v.map(scalarText).join(',') });
         else out.push({ value: v as EvtxScalar });
         break;
@@ -72,8 +83,15 @@ function resolveNodes(nodes: readonly BxNode[], values: readonly BxValue[], budg
   return out;
 }
 
-function resolveElement(el: BxElement, values: readonly BxValue[], budget: WalkBudget, depth: number, out: RChild[]): void {
-  if (el.dependency >= 0 && values[el.dependency] === null) return;
+function resolveElement(
+  el: BxElement,
+  values: readonly BxValue[],
+  budget: WalkBudget,
+  depth: number,
+  out: RChild[],
+  keepThis = false,
+): void {
+  if (!keepThis && el.dependency >= 0 && values[el.dependency] === null) return;
   const attrs: Array<[string, EvtxScalar]> = [];
   for (const a of el.attrs) {
     const only = a.value.length === 1 ? a.value[0]! : null;
