@@ -435,6 +435,8 @@ const ISO = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/;
 
 /** Text times (records written without templates) to the 7 fractional digits FILETIMEs get. */
 function normalizeIsoTime(v: string): string {
+  // FILETIME renderings already have this exact length and form: only text times need the work.
+  if (v.length === 28 && v.charCodeAt(19) === 46) return v;
   const m = ISO.exec(v);
   if (m === null) return v;
   return `${m[1]}.${(m[2] ?? '').padEnd(7, '0').slice(0, 7)}Z`;

@@ -10,6 +10,8 @@ const HI_REMAINDER = 4967296;
 let lastLo = -1;
 let lastHi = -1;
 let lastText = '';
+let lastSeconds = -1;
+let lastPrefix = '';
 
 export function filetimeToIso(lo: number, hi: number): string {
   if (lo === lastLo && hi === lastHi) return lastText;
@@ -17,7 +19,12 @@ export function filetimeToIso(lo: number, hi: number): string {
   const low = hi * HI_REMAINDER + lo;
   const seconds = hi * HI_SECONDS + Math.floor(low / 1e7);
   const fraction = low % 1e7;
-  const text = isoSeconds(seconds - EPOCH_DIFF_SECONDS) + '.' + String(fraction).padStart(7, '0') + 'Z';
+  // Events come in bursts: the date-time part is often the previous record's.
+  if (seconds !== lastSeconds) {
+    lastSeconds = seconds;
+    lastPrefix = isoSeconds(seconds - EPOCH_DIFF_SECONDS) + '.';
+  }
+  const text = lastPrefix + (fraction + 1e7).toString().slice(1) + 'Z';
   lastLo = lo;
   lastHi = hi;
   lastText = text;

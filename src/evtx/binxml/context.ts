@@ -7,6 +7,12 @@ import { truncated } from '../errors.js';
 import type { EvtxErrorCode } from '../errors.js';
 import type { NameRef, TemplateCache } from './template-cache.js';
 
+/**
+ * Buffer's own UTF-16 slicer, called directly: `toString('utf16le', …)` reaches the same native
+ * function through an encoding switch that costs as much as decoding a short string.
+ */
+const UCS2 = (Buffer.prototype as unknown as { ucs2Slice?: (this: Buffer, start: number, end: number) => string }).ucs2Slice;
+
 /** Scratch arrays of each short length, reused for every short string. */
 const SHORT: number[][] = Array.from({ length: 17 }, (_, n) => new Array<number>(n).fill(0));
 
@@ -71,7 +77,7 @@ export class ChunkContext {
       }
       return String.fromCharCode.apply(null, codes);
     }
-    const s = buf.toString('utf16le', offset, offset + count * 2);
+    const s = UCS2 !== undefined ? UCS2.call(buf, offset, offset + count * 2) : buf.toString('utf16le', offset, offset + count * 2);
     const nul = s.indexOf('\0');
     return nul < 0 ? s : s.slice(0, nul);
   }

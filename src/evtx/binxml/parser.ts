@@ -7,7 +7,7 @@ import type { ChunkContext } from './context.js';
 import { BxFragment, NodeKind } from './nodes.js';
 import type { BxAttribute, BxElement, BxInstance, BxNode, BxTemplate, BxValue } from './nodes.js';
 import * as T from './tokens.js';
-import { hex64, readGuid, readValue } from './values.js';
+import { hex64, readGuid, readValue, sidText } from './values.js';
 import { filetimeToIso } from '../time.js';
 import { TemplateCache } from './template-cache.js';
 
@@ -351,6 +351,10 @@ function readValues(ctx: ChunkContext, c: Cursor): BxValue[] {
     else if (type === T.TYPE_UINT8 && size === 1) v = buf[p]!;
     else if (type === T.TYPE_HEX_INT64 && size === 8) v = hex64(dv.getUint32(p, true), dv.getUint32(p + 4, true));
     else if (type === T.TYPE_FILETIME && size === 8) v = filetimeToIso(dv.getUint32(p, true), dv.getUint32(p + 4, true));
+    else if (type === T.TYPE_NULL) v = null;
+    else if (type === T.TYPE_UINT64 && size === 8 && buf[p + 7] === 0 && buf[p + 6]! < 0x20) {
+      v = dv.getUint32(p + 4, true) * 4294967296 + dv.getUint32(p, true); // below 2^53: exact
+    } else if (type === T.TYPE_SID && size >= 8 && size === 8 + buf[p + 1]! * 4) v = sidText(ctx, p);
     else if (type === T.TYPE_GUID && size === 16) v = readGuid(ctx, p);
     else if (type === T.TYPE_HEX_INT32 && size === 4) v = '0x' + dv.getUint32(p, true).toString(16);
     else if (type === T.TYPE_INT32 && size === 4) v = dv.getInt32(p, true);

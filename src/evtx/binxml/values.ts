@@ -87,16 +87,20 @@ function formatGuid(b: Buffer, o: number): string {
 /** A SID at `o`; returns its text and byte length, or null if `size` cannot hold it. */
 function readSid(ctx: ChunkContext, o: number, size: number): { text: string; length: number } | null {
   if (size < 8) return null;
-  const revision = ctx.u8(o);
-  const count = ctx.u8(o + 1);
-  const length = 8 + count * 4;
+  const length = 8 + ctx.u8(o + 1) * 4;
   if (length > size) return null;
+  return { text: sidText(ctx, o), length };
+}
+
+/** The text of the SID at `o`; the caller has checked that its sub-authorities are there. */
+export function sidText(ctx: ChunkContext, o: number): string {
+  const count = ctx.u8(o + 1);
   // The 48-bit authority is big-endian.
   let authority = 0;
   for (let i = 2; i < 8; i++) authority = authority * 256 + ctx.u8(o + i);
-  let text = `S-${revision}-${authority}`;
+  let text = 'S-' + ctx.u8(o) + '-' + authority;
   for (let i = 0; i < count; i++) text += '-' + ctx.u32(o + 8 + i * 4);
-  return { text, length };
+  return text;
 }
 
 function readFiletime(ctx: ChunkContext, o: number): string {
