@@ -86,7 +86,11 @@ export function hasChunkMagic(buf: Uint8Array): boolean {
   );
 }
 
+const ZERO_CHUNK = Buffer.alloc(65536);
+
 export function isAllZero(buf: Uint8Array): boolean {
+  // Whole empty chunk slots are common (preallocated logs): a native compare is much faster.
+  if (buf.length === ZERO_CHUNK.length) return ZERO_CHUNK.equals(buf);
   // Word-wise where the view is 4-byte aligned (whole chunks), byte-wise for the rest.
   let i = 0;
   while (i < buf.length && ((buf.byteOffset + i) & 3) !== 0) if (buf[i++] !== 0) return false;

@@ -49,6 +49,8 @@ interface Block {
   deps: number[];
   /** Data: a name repeats within the plan, so suffixes are needed. */
   repeats: boolean;
+  /** Data: no entry has a dependency, so every record has exactly `names`. */
+  noDeps: boolean;
 }
 
 type SystemField = keyof EvtxSystem;
@@ -164,6 +166,8 @@ interface State {
   unnamedAt: number;
   /** Set when names may repeat (several plans, dynamic names, leaves): suffixing runs at the end. */
   dedupe: boolean;
+  /** `names` is a block's own array, shared by every record of that template: copy before writing. */
+  namesShared: boolean;
   /** The plan whose Data ops supplied the names so far; a second one means names may repeat. */
   dataPlan: readonly Op[] | null;
   dataSection: string | null;
@@ -262,7 +266,7 @@ function mergeBlocks(ops: Op[]): Op[] {
       continue;
     }
     if (block === null || kind !== joinable) {
-      block = { setters: [], names: [], subs: [], nodes: [], deps: [], repeats: false };
+      block = { setters: [], names: [], subs: [], nodes: [], deps: [], repeats: false, noDeps: true };
       kind = joinable;
       out.push(new Op(joinable, null, [], -1, null, null, -1, null, Ctx.Root, block));
     }
@@ -271,6 +275,7 @@ function mergeBlocks(ops: Op[]): Op[] {
     block.subs.push(op.sub);
     block.nodes.push(op.nodes);
     block.deps.push(op.el?.dependency ?? -1);
+    if ((op.el?.dependency ?? -1) >= 0) block.noDeps = false;
   }
   // A template may name two Data elements alike (Security 4624 v2 has LogonGuid twice).
   const seen = new Set<string>();
@@ -306,7 +311,19 @@ function run(plan: readonly Op[], values: readonly BxValue[], s: State): void {
         }
         const b = op.block!;
         if (b.repeats) s.dedupe = true;
-        for (let i = 0; i < b.subs.length; i++) {
+        const n = b.subs.length;
+        if (s.names.length === 0 && b.noDeps && !b.repeats) {
+          // The usual record: its names are exactly the block's, so share that (never mutated)
+          // array and build only the values.
+          const vals = new Array<EvtxValue>(n);
+          for (let i = 0; i < n; i++) vals[i] = blockValue(b, i, values, s);
+          s.names = b.names;
+          s.values = vals;
+          s.namesShared = true;
+          break;
+        }
+        unshare(s);
+        for (let i = 0; i < n; i++) {
           const dep = b.deps[i]!;
           if (dep >= 0 && values[dep] === null) continue; // Windows leaves such elements out
           s.names.push(b.names[i]!);
@@ -342,6 +359,7 @@ function run(plan: readonly Op[], values: readonly BxValue[], s: State): void {
               if (s.dataPlan !== null) s.dedupe = true;
               s.dataPlan = plan;
             }
+            unshare(s);
             s.names.push(name);
             s.values.push(value);
           }
@@ -349,6 +367,7 @@ function run(plan: readonly Op[], values: readonly BxValue[], s: State): void {
         break;
       case O.Leaf:
         if (!s.sectionDone && (op.el === null || !dropped(op.el, values))) {
+          unshare(s);
           s.names.push(op.name!);
           s.values.push(content(op, values, s));
           s.dedupe = true;
@@ -466,6 +485,7 @@ function attr(el: BxElement, name: string, values: readonly BxValue[], budget: W
 function pushUnnamed(s: State, value: EvtxValue): void {
   if (s.unnamed === null) {
     s.unnamed = [];
+    unshare(s);
     s.unnamedAt = s.names.length;
     s.names.push('Data');
     s.values.push(null);
@@ -476,6 +496,15 @@ function pushUnnamed(s: State, value: EvtxValue): void {
 }
 
 /** Suffixes repeated names with `_1`, `_2`, … in document order. */
+/** Before names are added or changed: a shared block name list is copied first. */
+function unshare(s: State): void {
+  if (s.namesShared) {
+    s.names = s.names.slice();
+    s.values = s.values.slice();
+    s.namesShared = false;
+  }
+}
+
 function dedupeNames(names: string[]): void {
   const seen = new Set<string>();
   for (let i = 0; i < names.length; i++) {
@@ -494,6 +523,7 @@ export function extractFields(nodes: readonly BxNode[], walkBudget: number): Ext
     system: emptySystem(),
     names: [],
     values: [],
+    namesShared: false,
     unnamed: null,
     unnamedAt: -1,
     dedupe: false,
@@ -505,7 +535,10 @@ export function extractFields(nodes: readonly BxNode[], walkBudget: number): Ext
   };
   runNodes(nodes, [], Ctx.Root, s);
   if (s.unnamed !== null) s.values[s.unnamedAt] = s.unnamed.length === 1 ? s.unnamed[0]! : s.unnamed;
-  if (s.dedupe) dedupeNames(s.names);
+  if (s.dedupe) {
+    unshare(s);
+    dedupeNames(s.names);
+  }
   return {
     system: s.system,
     data: new EvtxData(s.names, s.values),
