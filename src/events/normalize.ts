@@ -1,0 +1,188 @@
+// One interpreter for every mapping table: a source record in, an Event out. Tables are data
+// (tables/*.ts); this file only knows how to read them.
+
+import { Fields } from './fields.js';
+import type { FieldValue } from './fields.js';
+import type { EventMapping, FieldSource, MappingTable } from './mapping.js';
+import type { Event } from './model.js';
+import { TRANSFORMS } from './transforms.js';
+import type { SourceRecord } from './origin.js';
+import { normalizeTime } from './time.js';
+
+/** Windows writes `-` for "none"; empty strings say the same. */
+function present(v: FieldValue | undefined): v is FieldValue {
+  return v !== undefined && v !== null && v !== '' && v !== '-';
+}
+
+function resolve(src: FieldSource, view: Fields): FieldValue | undefined {
+  if (typeof src === 'string') {
+    const v = view.get(src);
+    return present(v) ? v : undefined;
+  }
+  if ('const' in src) return src.const;
+  if ('firstOf' in src) {
+    for (const s of src.firstOf) {
+      const v = resolve(s, view);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+  let v: FieldValue | undefined;
+  if ('join' in src) {
+    const parts: string[] = [];
+    for (const name of src.join) {
+      const p = view.get(name);
+      if (present(p)) parts.push(String(p));
+    }
+    // A join needs every part: `DOMAIN\` or `\user` would be a wrong value, not a partial one.
+    v = parts.length === src.join.length ? parts.join(src.sep) : undefined;
+  } else {
+    for (const name of typeof src.from === 'string' ? [src.from] : src.from) {
+      const p = view.get(name);
+      if (present(p)) {
+        v = p;
+        break;
+      }
+    }
+  }
+  if (v === undefined || src.transform === undefined) return v;
+  const t = TRANSFORMS[src.transform](v);
+  return t === null ? undefined : t;
+}
+
+function matches(m: EventMapping, view: Fields): boolean {
+  if (m.when === undefined) return true;
+  for (const [name, allowed] of Object.entries(m.when)) {
+    const v = view.get(name);
+    if (v === undefined || v === null || Array.isArray(v) || !allowed.includes(v as string | number)) return false;
+  }
+  return true;
+}
+
+function keysOf(table: MappingTable, view: Fields): string[] {
+  // Cartesian product of the key fields' values (ECS keeps arrays: ["process"] × ["start"]).
+  let keys: string[] = [''];
+  for (const name of table.key) {
+    const v = view.get(name);
+    if (v === undefined || v === null) return ['*'];
+    const values = Array.isArray(v) ? v.map(String) : [String(v)];
+    keys = keys.flatMap((k) => values.map((x) => (k === '' ? x : `${k}/${x}`)));
+  }
+  return [...keys, ...keys.map((k) => k.replace(/[^/]*$/, '*')), '*'];
+}
+
+function mappingFor(table: MappingTable, view: Fields): EventMapping | null {
+  for (const key of keysOf(table, view)) {
+    const entry = table.events[key];
+    if (entry === undefined) continue;
+    const list: readonly EventMapping[] = Array.isArray(entry) ? entry : [entry as EventMapping];
+    for (const m of list) if (matches(m, view)) return m;
+  }
+  return null;
+}
+
+const lower = (s: string): string => s.toLowerCase();
+
+/** Picks the table for a record: MDE by table, ECS by kind, Windows by channel, then provider. */
+export class TableSet {
+  private readonly byChannel = new Map<string, MappingTable>();
+  private readonly byProvider = new Map<string, MappingTable>();
+  private readonly byTable = new Map<string, MappingTable>();
+  private ecs: MappingTable | null = null;
+
+  constructor(tables: readonly MappingTable[]) {
+    for (const t of tables) {
+      if (t.kind === 'mde' && t.match.table !== undefined) this.byTable.set(t.match.table, t);
+      else if (t.kind === 'ecs') this.ecs = t;
+      for (const c of t.match.channel ?? []) this.byChannel.set(lower(c), t);
+      for (const p of t.match.provider ?? []) this.byProvider.set(lower(p), t);
+    }
+  }
+
+  tableFor(r: SourceRecord): MappingTable | null {
+    if (r.kind === 'mde') return r.table === null ? null : (this.byTable.get(r.table) ?? null);
+    if (r.kind === 'ecs') return this.ecs;
+    const channel = r.view.get('Channel');
+    const byChannel = typeof channel === 'string' ? this.byChannel.get(lower(channel)) : undefined;
+    if (byChannel !== undefined) return byChannel;
+    const provider = r.view.get('Provider_Name');
+    return typeof provider === 'string' ? (this.byProvider.get(lower(provider)) ?? null) : null;
+  }
+}
+
+function str(v: FieldValue | undefined): string | null {
+  return v === undefined || v === null || Array.isArray(v) ? null : String(v);
+}
+
+function num(v: FieldValue | undefined): number | null {
+  if (typeof v === 'number') return v;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : null;
+}
+
+function timeOf(v: FieldValue | undefined): string | null {
+  const t = str(v);
+  return t === null ? null : (normalizeTime(t) ?? t);
+}
+
+/** The header of an event (host, time, id, channel, provider) in each vocabulary. */
+function header(r: SourceRecord): Pick<Event, 'host' | 'time' | 'eventId' | 'channel' | 'provider'> {
+  const v = r.view;
+  switch (r.kind) {
+    case 'windows':
+      return {
+        host: str(v.get('Computer')),
+        time: timeOf(v.get('TimeCreated')),
+        eventId: num(v.get('EventID')),
+        channel: str(v.get('Channel')),
+        provider: str(v.get('Provider_Name')),
+      };
+    case 'mde':
+      return {
+        host: str(v.get('DeviceName')),
+        time: timeOf(v.get('Timestamp')),
+        eventId: null,
+        channel: r.table,
+        provider: 'Microsoft Defender for Endpoint',
+      };
+    case 'ecs':
+      return {
+        host: str(v.get('host.name')) ?? str(v.get('host.hostname')),
+        time: timeOf(v.get('@timestamp')),
+        eventId: num(v.get('event.code')),
+        channel: str(v.get('event.dataset')),
+        provider: str(v.get('event.provider')) ?? str(v.get('event.module')),
+      };
+  }
+}
+
+export function normalize(r: SourceRecord, tables: TableSet): Event {
+  const head = header(r);
+  const table = tables.tableFor(r);
+  const mapping = table === null ? null : mappingFor(table, r.view);
+  let fields: Fields;
+  if (mapping === null) {
+    fields = r.view;
+  } else {
+    fields = mapping.copyAll === true ? new Fields([...r.view.keys()], [...r.view.entries()].map(([, v]) => v)) : new Fields();
+    for (const [name, src] of Object.entries(mapping.fields)) {
+      const v = resolve(src, r.view);
+      if (v !== undefined) fields.set(name, v);
+    }
+    // The System names rules use, whatever the vocabulary.
+    if (head.eventId !== null && !fields.has('EventID')) fields.set('EventID', head.eventId);
+    if (head.channel !== null && !fields.has('Channel')) fields.set('Channel', head.channel);
+    if (head.provider !== null && !fields.has('Provider_Name')) fields.set('Provider_Name', head.provider);
+    if (head.host !== null && !fields.has('Computer')) fields.set('Computer', head.host);
+  }
+  return {
+    category: mapping?.category ?? null,
+    fields,
+    raw: r.raw,
+    mapping: mapping === null ? null : table!.id,
+    kind: r.kind,
+    table: r.table,
+    ...head,
+    origin: r.origin,
+  };
+}
