@@ -278,7 +278,7 @@ test('the CLI dumps a directory of 2,000 small EVTX files end to end', { timeout
     assert.equal(lines, written.size);
     assert.equal(seenFiles.size, FILES);
     assert.deepEqual([...written].filter((id) => !seenIds.has(id)), []);
-    const summary = /dump: (\d+) files, (\d+) records, (\d+) recovered, (\d+) errors, (\d+) warnings/.exec(stderr);
+    const summary = /dump: (\d+) inputs, (\d+) records, (\d+) recovered, \d+ rejected, (\d+) errors, (\d+) warnings/.exec(stderr);
     assert.ok(summary !== null, `no summary on stderr: ${stderr}`);
     assert.deepEqual(summary.slice(1).map(Number), [FILES, written.size, 0, 0, 0]);
   } finally {
@@ -327,14 +327,15 @@ test('CLI exit codes: 2 for a missing path, an empty file and non-EVTX files, 0 
     }
     // The reasons, as typed codes in the error lines.
     assert.match(errorLineFor(run(empty).stderr, empty) ?? '', /\[empty-file\]/);
-    assert.match(errorLineFor(run(longText).stderr, longText) ?? '', /\[not-evtx\]/);
+    // Inputs are sniffed, not trusted by name: text that is no known format says so.
+    assert.match(errorLineFor(run(longText).stderr, longText) ?? '', /\[unknown-format\]/);
     assert.match(errorLineFor(run(missing).stderr, missing) ?? '', /no such file or directory/);
 
     const ok = run(good);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout.trim().split('\n').length, 2);
     assert.ok(!ok.stderr.includes('error:'), ok.stderr);
-    assert.match(ok.stderr, /dump: 1 files, 2 records, 0 recovered, 0 errors, 0 warnings/);
+    assert.match(ok.stderr, /dump: 1 inputs, 2 records, 0 recovered, 0 rejected, 0 errors, 0 warnings/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

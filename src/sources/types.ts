@@ -7,6 +7,7 @@ import type { InputFormat, SourceRecord } from '../events/origin.js';
 
 export type SourceErrorCode =
   | 'io-error'
+  | 'empty-file'
   | 'unknown-format'
   | 'unknown-shape'
   | 'bad-json'

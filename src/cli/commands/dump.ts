@@ -1,20 +1,33 @@
-// `cmstp-hunt dump`: every record of every EVTX file, as JSON lines or XML, and an account of
-// what was read on stderr: for each file, records + recovered + failed, and why.
+// `cmstp-hunt dump`: every record of every input, as JSON lines (or XML for EVTX), optionally
+// normalised into the event model, and an account of what was read on stderr: per input,
+// records + recovered + rejected, and why each problem happened.
 
-import { readFileSync } from 'node:fs';
+import { openSync, readSync, closeSync } from 'node:fs';
 import type { Command } from 'commander';
-import { readEvtxBytes, readEvtxFile } from '../../evtx/reader.js';
+import { readEvtxFile } from '../../evtx/reader.js';
 import type { EvtxFileSummary, EvtxItem } from '../../evtx/reader.js';
 import type { EvtxRecord } from '../../evtx/model.js';
 import type { EvtxDiagnostic } from '../../evtx/errors.js';
 import { renderJson } from '../../evtx/render/json.js';
 import { renderXml } from '../../evtx/render/xml.js';
+import { normalize, TableSet } from '../../events/normalize.js';
+import type { Event } from '../../events/model.js';
+import { DEFAULT_TABLES } from '../../events/tables/index.js';
+import { readSource } from '../../sources/index.js';
+import type { InputFormat, SourceDiagnostic, SourceRecord, SourceSummary } from '../../sources/types.js';
 import { expandPaths } from '../../io/walk.js';
 import { Output } from '../output.js';
 import { safeText } from '../safe-text.js';
 
+export const INPUT_FORMATS: readonly InputFormat[] = ['evtx', 'xml', 'json', 'ndjson', 'csv'];
+
+/** Files taken from directories; files named explicitly are always read (and sniffed). */
+const INPUT_EXTENSIONS = /\.(evtx|xml|json|jsonl|ndjson|csv|log|txt)(\.gz)?$/i;
+
 export interface DumpOptions {
   format: 'jsonl' | 'xml';
+  inputFormat?: InputFormat;
+  normalized: boolean;
   carve: boolean;
   output?: string;
   verbose: boolean;
@@ -22,53 +35,134 @@ export interface DumpOptions {
 }
 
 interface Totals {
-  files: number;
+  inputs: number;
   unreadable: number;
   records: number;
   recovered: number;
+  rejected: number;
   errors: number;
   warnings: number;
 }
 
-function formatRecord(record: EvtxRecord, format: DumpOptions['format']): string {
+function evtxRecordText(record: EvtxRecord, format: DumpOptions['format']): string {
   if (format === 'xml') return renderXml(record.document);
   const o = record.origin;
   const source = { file: o.file, chunk: o.chunk, offset: o.offset, recordId: record.recordId, recovered: o.recovered };
   return JSON.stringify({ _source: source, ...renderJson(record.document) }) + '\n';
 }
 
-function describe(d: EvtxDiagnostic): string {
+function eventText(e: Event): string {
+  return (
+    JSON.stringify({
+      _source: e.origin,
+      category: e.category,
+      mapping: e.mapping,
+      host: e.host,
+      time: e.time,
+      eventId: e.eventId,
+      channel: e.channel,
+      provider: e.provider,
+      fields: e.fields,
+      raw: e.raw === e.fields ? undefined : e.raw,
+    }) + '\n'
+  );
+}
+
+function sourceText(r: SourceRecord): string {
+  return JSON.stringify({ _source: r.origin, kind: r.kind, table: r.table ?? undefined, fields: r.raw }) + '\n';
+}
+
+function describeEvtx(d: EvtxDiagnostic): string {
   const where = [`offset ${d.offset}`];
   if (d.chunk !== null) where.unshift(`chunk ${d.chunk}`);
   if (d.recordId !== null) where.push(`record ${d.recordId}`);
   return `${d.severity}: ${safeText(d.file)}: ${where.join(', ')}: [${d.code}] ${safeText(d.message)}`;
 }
 
+function describeSource(d: SourceDiagnostic): string {
+  const where: string[] = [];
+  if (d.line !== null) where.push(`line ${d.line}${d.column !== null ? `, column ${d.column}` : ''}`);
+  else if (d.offset !== null) where.push(`offset ${d.offset}`);
+  if (d.recordId !== null) where.push(`record ${d.recordId}`);
+  const code = d.detail !== undefined ? `${d.code}/${d.detail}` : d.code;
+  return `${d.severity}: ${safeText(d.path)}${where.length > 0 ? `: ${where.join(', ')}` : ''}: [${code}] ${safeText(d.message)}`;
+}
+
+function looksLikeEvtx(path: string): boolean {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const b = Buffer.alloc(8);
+    return readSync(fd, b, 0, 8, 0) === 8 && b.toString('latin1', 0, 7) === 'ElfFile';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
 export async function runDump(paths: string[], opts: DumpOptions): Promise<number> {
-  const { files, problems } = expandPaths(paths, { accept: (name) => name.toLowerCase().endsWith('.evtx') });
-  const totals: Totals = { files: 0, unreadable: problems.length, records: 0, recovered: 0, errors: 0, warnings: 0 };
+  const { files, problems } = expandPaths(paths, { accept: (name) => INPUT_EXTENSIONS.test(name) });
+  const totals: Totals = { inputs: 0, unreadable: problems.length, records: 0, recovered: 0, rejected: 0, errors: problems.length, warnings: 0 };
   for (const p of problems) process.stderr.write(`error: ${safeText(p.path)}: ${safeText(p.reason)}\n`);
   const out = new Output(opts.output);
-  const perFile: EvtxFileSummary[] = [];
+  const tables = new TableSet(DEFAULT_TABLES);
+  const perInput: Array<SourceSummary | EvtxFileSummary> = [];
+  const report = (line: string, severity: 'error' | 'warning'): void => {
+    if (severity === 'error' || opts.verbose) process.stderr.write(line + '\n');
+  };
   if (opts.format === 'xml') await out.write('<?xml version="1.0" encoding="utf-8"?>\n<Events>\n');
   for (const file of files) {
-    const items = file === '-' ? readEvtxBytes(readFileSync(0), '<stdin>', { carve: opts.carve }) : readEvtxFile(file, { carve: opts.carve });
-    let summary: EvtxFileSummary | undefined;
+    if (out.closed) break;
+    totals.inputs++;
+    const evtxRendering = !opts.normalized && file !== '-' && (opts.inputFormat ?? (looksLikeEvtx(file) ? 'evtx' : null)) === 'evtx';
+    if (evtxRendering) {
+      // EVTX keeps its faithful rendering (evtx_dump JSON or XML) unless normalised.
+      const items = readEvtxFile(file, { carve: opts.carve });
+      let summary: EvtxFileSummary | undefined;
+      while (!out.closed) {
+        const next: IteratorResult<EvtxItem, EvtxFileSummary> = items.next();
+        if (next.done === true) {
+          summary = next.value;
+          break;
+        }
+        const item = next.value;
+        if (item.ok) await out.write(evtxRecordText(item.record, opts.format));
+        else report(describeEvtx(item.diagnostic), item.diagnostic.severity);
+      }
+      if (summary === undefined) break;
+      perInput.push(summary);
+      totals.records += summary.records;
+      totals.recovered += summary.recovered;
+      totals.errors += summary.errors;
+      totals.warnings += summary.warnings;
+      if (summary.records + summary.recovered === 0 && summary.errors > 0) totals.unreadable++;
+      continue;
+    }
+    const items = readSource(file, { ...(opts.inputFormat !== undefined ? { format: opts.inputFormat } : {}), carve: opts.carve });
+    let summary: SourceSummary | undefined;
     while (!out.closed) {
-      const next: IteratorResult<EvtxItem, EvtxFileSummary> = items.next();
+      const next = await items.next();
       if (next.done === true) {
         summary = next.value;
         break;
       }
       const item = next.value;
-      if (item.ok) await out.write(formatRecord(item.record, opts.format));
-      else if (item.diagnostic.severity === 'error' || opts.verbose) process.stderr.write(describe(item.diagnostic) + '\n');
+      if (!item.ok) {
+        report(describeSource(item.diagnostic), item.diagnostic.severity);
+        continue;
+      }
+      if (opts.format === 'xml') {
+        report(`error: ${safeText(file)}: XML output is for EVTX input; use --format jsonl`, 'error');
+        break;
+      }
+      await out.write(opts.normalized ? eventText(normalize(item.record, tables)) : sourceText(item.record));
     }
-    if (summary === undefined) break; // the reader of our output went away
-    perFile.push(summary);
-    totals.files++;
+    if (summary === undefined) continue;
+    perInput.push(summary);
     totals.records += summary.records;
     totals.recovered += summary.recovered;
+    totals.rejected += summary.rejected;
     totals.errors += summary.errors;
     totals.warnings += summary.warnings;
     if (summary.records + summary.recovered === 0 && summary.errors > 0) totals.unreadable++;
@@ -76,28 +170,30 @@ export async function runDump(paths: string[], opts: DumpOptions): Promise<numbe
   if (opts.format === 'xml') await out.write('</Events>\n');
   await out.end();
   process.stderr.write(
-    `dump: ${totals.files} files, ${totals.records} records, ${totals.recovered} recovered, ` +
+    `dump: ${totals.inputs} inputs, ${totals.records} records, ${totals.recovered} recovered, ${totals.rejected} rejected, ` +
       `${totals.errors} errors, ${totals.warnings} warnings${totals.unreadable > 0 ? `, ${totals.unreadable} unreadable` : ''}` +
-      `${opts.verbose ? '' : totals.warnings > 0 ? ' (--verbose lists warnings)' : ''}\n`,
+      `${opts.verbose || totals.warnings === 0 ? '' : ' (--verbose lists warnings)'}\n`,
   );
   if (opts.stats !== undefined) {
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(opts.stats, JSON.stringify({ totals, files: perFile }, null, 2) + '\n');
+    writeFileSync(opts.stats, JSON.stringify({ totals, inputs: perInput }, null, 2) + '\n');
   }
-  if (totals.files === 0 || totals.records + totals.recovered === 0) return 2;
+  if (totals.inputs === 0 || totals.records + totals.recovered === 0) return 2;
   return 0;
 }
 
 export function registerDump(program: Command, setExit: (code: number) => void): void {
   program
     .command('dump')
-    .description('print every record of EVTX files (files, directories, or - for stdin)')
-    .argument('<paths...>', 'EVTX files or directories (searched recursively for *.evtx)')
-    .option('-f, --format <format>', 'jsonl (evtx_dump-style JSON per line) or xml', 'jsonl')
-    .option('--carve', 'also recover records from chunk slack space (marked recovered)', false)
+    .description('print every record of event-log inputs: EVTX, Windows XML, JSON/NDJSON (OTRF, ECS, Splunk, evtx_dump), CSV (Defender, Splunk); files, directories, or - for stdin; plain or gzip')
+    .argument('<paths...>', 'inputs, or directories searched recursively')
+    .option('-f, --format <format>', 'jsonl, or xml (EVTX input only: Event Viewer XML)', 'jsonl')
+    .option('--input-format <format>', `force the input format instead of sniffing it: ${INPUT_FORMATS.join(', ')}`)
+    .option('-n, --normalized', 'print events of the event model: category, canonical Sigma fields, original fields', false)
+    .option('--carve', 'EVTX: also recover records from chunk slack space (marked recovered)', false)
     .option('-o, --output <file>', 'write records here instead of stdout')
     .option('-v, --verbose', 'list warnings too (checksums, stale headers), not only errors', false)
-    .option('--stats <file>', 'write per-file counts as JSON')
+    .option('--stats <file>', 'write per-input counts as JSON')
     .action(async (paths: string[], raw: Record<string, unknown>) => {
       const format = raw['format'];
       if (format !== 'jsonl' && format !== 'xml') {
@@ -105,7 +201,14 @@ export function registerDump(program: Command, setExit: (code: number) => void):
         setExit(2);
         return;
       }
-      const opts: DumpOptions = { format, carve: raw['carve'] === true, verbose: raw['verbose'] === true };
+      const inputFormat = raw['inputFormat'];
+      if (inputFormat !== undefined && (typeof inputFormat !== 'string' || !INPUT_FORMATS.includes(inputFormat as InputFormat))) {
+        process.stderr.write(`dump: unknown input format ${safeText(JSON.stringify(inputFormat))} (${INPUT_FORMATS.join(', ')})\n`);
+        setExit(2);
+        return;
+      }
+      const opts: DumpOptions = { format, normalized: raw['normalized'] === true, carve: raw['carve'] === true, verbose: raw['verbose'] === true };
+      if (inputFormat !== undefined) opts.inputFormat = inputFormat as InputFormat;
       if (typeof raw['output'] === 'string') opts.output = raw['output'];
       if (typeof raw['stats'] === 'string') opts.stats = raw['stats'];
       setExit(await runDump(paths, opts));

@@ -4,7 +4,14 @@
 import type { EventMapping, MappingTable } from '../mapping.js';
 import type { Category } from '../model.js';
 
-const all = (category: Category): EventMapping => ({ category, copyAll: true, fields: {} });
+/** Ids and ports as numbers whatever the source wrote (flat JSON and CSV exports carry text). */
+const NUMERIC = Object.fromEntries(
+  ['ProcessId', 'ParentProcessId', 'SourceProcessId', 'TargetProcessId', 'SourcePort', 'DestinationPort', 'TerminalSessionId'].map(
+    (name) => [name, { from: name, transform: 'number' } as const],
+  ),
+);
+
+const all = (category: Category): EventMapping => ({ category, copyAll: true, fields: NUMERIC });
 
 export const SYSMON_TABLE: MappingTable = {
   id: 'sysmon',
