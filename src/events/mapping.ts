@@ -20,7 +20,10 @@ export type TransformName =
   | 'protocolName'
   | 'direction5156'
   | 'isoTime'
-  | 'nonZero';
+  | 'nonZero'
+  | 'initiatedFromDirection'
+  | 'hexFromNumber'
+  | 'pipeName';
 
 /**
  * Where a canonical field comes from:
@@ -29,6 +32,8 @@ export type TransformName =
  * - `{ join: [...], sep }`: the present parts joined (e.g. domain and user name);
  * - `{ const: v }`: a literal;
  * - `{ firstOf: [...] }`: the first of these sources that yields a value;
+ * - `{ labelled: [[label, field], …], sep }`: `label=value` for each present field, joined
+ *   (Sysmon's `Hashes`: `SHA1=…,MD5=…`);
  * and optionally `transform` applied to the result. Windows writes `-` for "none": a `-` or
  * empty value counts as absent everywhere here.
  */
@@ -37,7 +42,8 @@ export type FieldSource =
   | { from: string | readonly string[]; transform?: TransformName }
   | { join: readonly string[]; sep: string; transform?: TransformName }
   | { const: string | number | boolean }
-  | { firstOf: readonly FieldSource[] };
+  | { firstOf: readonly FieldSource[] }
+  | { labelled: ReadonlyArray<readonly [label: string, field: string]>; sep: string };
 
 export interface EventMapping {
   category: Category;

@@ -20,6 +20,14 @@ function resolve(src: FieldSource, view: Fields): FieldValue | undefined {
     return present(v) ? v : undefined;
   }
   if ('const' in src) return src.const;
+  if ('labelled' in src) {
+    const parts: string[] = [];
+    for (const [label, name] of src.labelled) {
+      const p = view.get(name);
+      if (present(p)) parts.push(`${label}=${String(p)}`);
+    }
+    return parts.length > 0 ? parts.join(src.sep) : undefined;
+  }
   if ('firstOf' in src) {
     for (const s of src.firstOf) {
       const v = resolve(s, view);

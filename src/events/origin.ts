@@ -30,7 +30,7 @@ export type MdeTable =
 export interface Origin {
   path: string;
   format: InputFormat;
-  /** The shape recognised inside the format, e.g. `otrf-flat`, `ecs`, `splunk-json`, `evtx-dump-json`, `wevtutil-xml`, `mde-csv`. */
+  /** The shape recognised inside the format, e.g. `evtx`, `windows-xml`, `otrf-flat`, `ecs`, `splunk-json`, `splunk-csv`, `evtx-dump`, `hayabusa`, `chainsaw-hunt`, `mde:DeviceProcessEvents`. */
   shape: string;
   recordId: number | null;
   line: number | null;

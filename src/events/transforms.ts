@@ -96,6 +96,21 @@ export const TRANSFORMS: Readonly<Record<TransformName, Transform>> = {
   direction5156: (v) => (v === '%%14593' ? true : v === '%%14592' ? false : null),
   // Logon ids and handles of 0 mean "none" (4688's TargetLogonId before Windows 10).
   nonZero: (v) => (v === 0 || v === '0' || (typeof v === 'string' && /^0x0+$/i.test(v)) ? null : v),
+  // ECS network.direction as Sysmon's Initiated (the local process opened the connection).
+  initiatedFromDirection: (v) => {
+    const t = text(v)?.toLowerCase();
+    return t === 'egress' || t === 'outbound' || t === 'outgoing' ? true : t === 'ingress' || t === 'inbound' || t === 'incoming' ? false : null;
+  },
+  // Access masks as Sysmon writes GrantedAccess: `0x1fffff`.
+  hexFromNumber: (v) => {
+    const n = typeof v === 'number' ? v : Number(text(v));
+    return Number.isSafeInteger(n) && n >= 0 ? '0x' + n.toString(16) : null;
+  },
+  // `\Device\NamedPipe\x` (Defender) as Sysmon's `\x`.
+  pipeName: (v) => {
+    const t = text(v);
+    return t === null ? null : t.replace(/^\\Device\\NamedPipe(?=\\)/i, '');
+  },
   isoTime: (v) => {
     const t = text(v);
     return t === null ? null : normalizeTime(t);

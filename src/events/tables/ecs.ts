@@ -37,6 +37,15 @@ const processCreation: EventMapping = {
     ParentProcessGuid: 'process.parent.entity_id',
     // Sysmon's `Hashes` is one `MD5=…,SHA256=…` string; ECS has one field per algorithm. Until a
     // transform builds that string, the separate hash fields Sigma also knows are filled.
+    Hashes: {
+      labelled: [
+        ['SHA1', 'process.hash.sha1'],
+        ['MD5', 'process.hash.md5'],
+        ['SHA256', 'process.hash.sha256'],
+        ['IMPHASH', 'process.pe.imphash'],
+      ],
+      sep: ',',
+    },
     md5: 'process.hash.md5',
     sha1: 'process.hash.sha1',
     sha256: 'process.hash.sha256',
@@ -60,6 +69,7 @@ const networkConnection: EventMapping = {
     DestinationIp: 'destination.ip',
     DestinationPort: 'destination.port',
     DestinationHostname: 'destination.domain',
+    Initiated: { from: 'network.direction', transform: 'initiatedFromDirection' },
   },
 };
 
@@ -107,6 +117,15 @@ const imageLoad: EventMapping = {
     Signed: 'dll.code_signature.exists',
     Signature: 'dll.code_signature.subject_name',
     SignatureStatus: 'dll.code_signature.status',
+    Hashes: {
+      labelled: [
+        ['SHA1', 'dll.hash.sha1'],
+        ['MD5', 'dll.hash.md5'],
+        ['SHA256', 'dll.hash.sha256'],
+        ['IMPHASH', 'dll.pe.imphash'],
+      ],
+      sep: ',',
+    },
     md5: 'dll.hash.md5',
     sha1: 'dll.hash.sha1',
     sha256: 'dll.hash.sha256',
@@ -145,6 +164,7 @@ const processAccess: EventMapping = {
     TargetProcessId: 'Target.process.pid',
     TargetProcessGUID: 'Target.process.entity_id',
     CallTrace: 'process.thread.Ext.call_stack_summary',
+    GrantedAccess: { from: 'process.Ext.api.parameters.desired_access_numeric', transform: 'hexFromNumber' },
   },
 };
 
@@ -171,11 +191,3 @@ export const ECS_TABLE: MappingTable = {
     'api/*': processAccess,
   },
 };
-
-// Not mapped, for want of a transform (named here for src/events/transforms.ts):
-// - Initiated (network_connection) from network.direction: `egress`/`outbound`/`outgoing` → 'true',
-//   `ingress`/`inbound`/`incoming` → 'false'.
-// - Hashes (process_creation, image_load) as Sysmon writes it: `SHA1=…,MD5=…,SHA256=…,IMPHASH=…`
-//   from process.hash.* / dll.hash.* and *.pe.imphash.
-// - GrantedAccess (process_access) from process.Ext.api.parameters.desired_access_numeric as
-//   Sysmon's `0x1410` hex text.

@@ -197,7 +197,7 @@ const REMOTE_PROCESS: Readonly<Record<string, FieldSource>> = {
 const pipe = (eventType?: string): EventMapping =>
   map('pipe_created', {
     ...ACTOR,
-    PipeName: 'AdditionalFields.PipeName',
+    PipeName: { from: 'AdditionalFields.PipeName', transform: 'pipeName' },
     ...(eventType === undefined ? {} : { EventType: { const: eventType } }),
   });
 
@@ -212,9 +212,11 @@ const EVENTS_TABLE: MappingTable = {
   // rows keep their raw fields and get no category.
   events: {
     CreateRemoteThreadApiCall: map('create_remote_thread', REMOTE_PROCESS),
-    // No GrantedAccess: Defender gives AdditionalFields.DesiredAccess as a decimal number,
-    // Sysmon a hex string (`0x1fffff`); it needs a transform (see the report).
-    OpenProcessApiCall: map('process_access', REMOTE_PROCESS),
+    // Defender gives the access mask in decimal; Sysmon's GrantedAccess is hex text.
+    OpenProcessApiCall: map('process_access', {
+      ...REMOTE_PROCESS,
+      GrantedAccess: { from: 'AdditionalFields.DesiredAccess', transform: 'hexFromNumber' },
+    }),
     DnsQueryResponse: map('dns_query', { ...ACTOR, QueryName: 'AdditionalFields.DnsQueryString' }),
     // Sysmon 17 (server end created) and 18 (client end connected) are both pipe_created.
     NamedPipeEvent: [

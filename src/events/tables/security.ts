@@ -15,7 +15,8 @@ const NEW_PROCESS_USER = {
 export const SECURITY_TABLE: MappingTable = {
   id: 'security',
   kind: 'windows',
-  match: { channel: ['Security'], provider: ['Microsoft-Windows-Security-Auditing'] },
+  // Splunk's classic WinEventLog renders the provider as its display name.
+  match: { channel: ['Security'], provider: ['Microsoft-Windows-Security-Auditing', 'Microsoft Windows security auditing.'] },
   key: ['EventID'],
   events: {
     // A process was created. No parent command line; ParentProcessId (the creator) links lineage.
