@@ -137,3 +137,27 @@ test('bad input in every text format: located, counted as rejected, and the rest
     assert.equal(bad.rejected, true);
   }
 });
+
+test('a UTF-16 export (BOM) is recognised by content and reads like its UTF-8 original', async () => {
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'cmstp-utf16-'));
+  try {
+    const text = readFileSync(join(FIXTURES, 'wevtutil-sysmon.xml'), 'utf8');
+    const file = join(dir, 'export.txt');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const original = await read('wevtutil-sysmon.xml');
+    const converted: Event[] = [];
+    for await (const item of readSource(file)) {
+      assert.ok(item.ok, JSON.stringify(item));
+      converted.push(normalize(item.record, tables));
+    }
+    assert.equal(converted.length, original.events.length);
+    assert.deepEqual(
+      converted.map((e) => [e.category, e.fields.get('Image') ?? null]),
+      original.events.map((e) => [e.category, e.fields.get('Image') ?? null]),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

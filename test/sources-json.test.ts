@@ -20,6 +20,9 @@ import type { SourceDiagnostic, SourceItem, SourceRecord } from '../src/sources/
 import { SYSTEM_VIEW_NAMES } from '../src/sources/windows-view.js';
 import { normalize, TableSet } from '../src/events/normalize.js';
 import { ECS_TABLE } from '../src/events/tables/ecs.js';
+import { SECURITY_TABLE } from '../src/events/tables/security.js';
+import { SYSMON_TABLE } from '../src/events/tables/sysmon.js';
+import { readCsvSource } from '../src/sources/csv.js';
 import { projectRoot, requireSharedData } from './support/shared-data.js';
 
 const FIXTURES = path.join(projectRoot(), 'test', 'fixtures', 'sources');
@@ -393,8 +396,10 @@ test('Splunk REST results: a {"results": [...]} container, flat fields, classic 
   assert.equal(classic.view.get('EventID'), 4688);
   assert.equal(classic.view.get('Channel'), 'Security');
   assert.equal(classic.view.get('EventRecordID'), 88101);
-  assert.equal(classic.view.get('New_Process_Name'), CMSTP);
-  assert.equal(classic.view.get('Process_Command_Line'), CMD);
+  // Splunk's names for the 4688 fields are renamed, as in a Splunk CSV export.
+  assert.equal(classic.view.get('NewProcessName'), CMSTP);
+  assert.equal(classic.view.get('CommandLine'), CMD);
+  assert.equal(classic.view.has('New_Process_Name'), false);
   assert.equal(classic.view.has('Keywords'), false);
   // Only _raw: the classic header lines give the System fields; epoch _time.
   assert.equal(headerOnly.view.get('EventID'), 4688);
@@ -402,6 +407,106 @@ test('Splunk REST results: a {"results": [...]} container, flat fields, classic 
   assert.equal(headerOnly.view.get('EventRecordID'), 88102);
   assert.equal(headerOnly.view.get('TimeCreated'), '2023-03-14T09:26:53.1170000Z');
   assert.equal(headerOnly.view.has('EventType'), false);
+});
+
+test('Splunk JSON Security 4688: Splunk names renamed, Subject/Target arrays split, mapped by the Security table', async () => {
+  const read = await readJson(fixture('splunk-results.json'));
+  const classic = read.records[1]!;
+  const v = classic.view;
+  assert.equal(v.get('Provider_Name'), 'Microsoft-Windows-Security-Auditing');
+  assert.equal(v.get('NewProcessName'), CMSTP);
+  assert.equal(v.get('CommandLine'), CMD);
+  assert.equal(v.get('ParentProcessName'), PS);
+  assert.equal(v.get('NewProcessId'), '0x19f4');
+  assert.equal(v.get('ProcessId'), '0x1458');
+  assert.equal(v.get('TokenElevationType'), '%%1938');
+  assert.equal(v.get('MandatoryLabel'), 'S-1-16-8192');
+  // A Splunk JSON multi-value is an array: the Subject block's value, then the Target's.
+  assert.equal(v.get('SubjectUserSid'), 'S-1-5-21-1604529354-1295832394-4197355770-1104');
+  assert.equal(v.get('SubjectUserName'), 'alice');
+  assert.equal(v.get('SubjectDomainName'), 'CORP');
+  assert.equal(v.get('SubjectLogonId'), '0xB2E5D');
+  assert.equal(v.get('TargetUserSid'), 'S-1-0-0');
+  assert.equal(v.get('TargetUserName'), '-');
+  assert.equal(v.get('TargetDomainName'), '-');
+  assert.equal(v.get('TargetLogonId'), '0x0');
+  for (const name of ['New_Process_Name', 'Process_Command_Line', 'Creator_Process_Name', 'Account_Name', 'Security_ID', 'Logon_ID', 'TaskCategory', 'Type']) {
+    assert.equal(v.has(name), false, name);
+  }
+  assert.deepEqual(classic.raw.get('Account_Name'), ['alice', '-']);
+
+  const e = normalize(classic, new TableSet([SECURITY_TABLE]));
+  assert.equal(e.mapping, 'security');
+  assert.equal(e.category, 'process_creation');
+  const fields: Record<string, unknown> = {};
+  for (const n of ['Image', 'CommandLine', 'ParentImage', 'ProcessId', 'ParentProcessId', 'User', 'IntegrityLevel']) fields[n] = e.fields.get(n);
+  assert.deepEqual(fields, { Image: CMSTP, CommandLine: CMD, ParentImage: PS, ProcessId: 0x19f4, ParentProcessId: 0x1458, User: 'CORP\\alice', IntegrityLevel: 'Medium' });
+
+  // Outside the Security log, or with more than two values, the multi-value keeps its name.
+  const [other] = shapeDocument({ result: { EventCode: '1', LogName: 'Application', Account_Name: ['a', 'b'] } });
+  assert.ok(other?.ok === true);
+  assert.deepEqual(other.record.view.get('Account_Name'), ['a', 'b']);
+  const [three] = shapeDocument({ result: { EventCode: '4624', LogName: 'Security', Account_Name: ['a', 'b', 'c'] } });
+  assert.ok(three?.ok === true);
+  assert.deepEqual(three.record.view.get('Account_Name'), ['a', 'b', 'c']);
+  // Field names that look like prototype members are plain data, not renames.
+  const [proto] = shapeDocument(JSON.parse('{"result":{"EventCode":"1","SourceName":"constructor","constructor":"c","toString":"t","hasOwnProperty":"h"}}'));
+  assert.ok(proto?.ok === true);
+  assert.deepEqual(
+    ['Provider_Name', 'constructor', 'toString', 'hasOwnProperty'].map((n) => proto.record.view.get(n)),
+    ['constructor', 'c', 't', 'h'],
+  );
+});
+
+test('Splunk: the same events exported as CSV and as JSON give the same views', async () => {
+  const json = await readJson(fixture('splunk-results.json'));
+  const doc = JSON.parse(readFileSync(fixture('splunk-results.json'), 'utf8')) as { results: Array<Record<string, string | string[]>> };
+  // The CSV export of those results: multi-values on separate lines of one cell.
+  const columns = [...new Set(doc.results.flatMap((r) => Object.keys(r)))];
+  const cell = (v: string | string[] | undefined): string => {
+    const text = v === undefined ? '' : Array.isArray(v) ? v.join('\n') : v;
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const csvText = [columns.map(cell).join(','), ...doc.results.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\r\n');
+  const bytes = Buffer.from(csvText, 'utf8');
+  const csv = await collect(readCsvSource(chunkedInput('splunk.csv', bytes, bytes.length)));
+  assert.deepEqual(csv.diagnostics, []);
+  assert.deepEqual(json.diagnostics, []);
+  assert.deepEqual(
+    csv.records.map((r) => [r.kind, r.origin.recordId, r.view.toObject()]),
+    json.records.map((r) => [r.kind, r.origin.recordId, r.view.toObject()]),
+  );
+  assert.deepEqual(
+    csv.records.map((r) => r.origin.shape),
+    ['splunk-csv', 'splunk-csv', 'splunk-csv'],
+  );
+  // Both map the same way.
+  const tables = new TableSet([SECURITY_TABLE, SYSMON_TABLE]);
+  const canonical = (r: SourceRecord): unknown => {
+    const e = normalize(r, tables);
+    return [e.mapping, e.category, e.fields.toObject()];
+  };
+  assert.deepEqual(csv.records.map(canonical), json.records.map(canonical));
+
+  // A `_raw` that claims to be event XML but is not: the other fields are used, with a warning,
+  // in both formats; without an event id among them the event is rejected.
+  const broken = '<Event><System><EventID>1</EventID>';
+  const row = await collect(readCsvSource(chunkedInput('x.csv', Buffer.from(`_time,EventCode,LogName,_raw\n1678786013,4688,Security,${broken}\n1678786013,,Security,${broken}\n`), 1 << 16)));
+  const lines = Buffer.from(
+    [{ _time: '1678786013', EventCode: '4688', LogName: 'Security', _raw: broken }, { _time: '1678786013', LogName: 'Security', _raw: broken }].map((r) => JSON.stringify({ result: r })).join('\n'),
+  );
+  const nd = await collect(readJsonSource(chunkedInput('x.ndjson', lines, lines.length)));
+  for (const r of [row, nd]) {
+    assert.deepEqual(r.records.map((x) => [x.view.get('EventID'), x.view.get('Channel')]), [[4688, 'Security']]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.severity, d.rejected, d.line]),
+      [
+        ['bad-xml', 'warning', false, 2 - Number(r === nd)],
+        ['bad-xml', 'error', true, 3 - Number(r === nd)],
+      ],
+    );
+    assert.match(r.diagnostics[0]!.message, /Splunk _raw is not readable event XML: .*; the event's other fields are used/);
+  }
 });
 
 test('Splunk export lines: _raw XML parsed as the event, a broken _raw rejected, status lines skipped', async () => {
@@ -627,6 +732,22 @@ test('a gzip-compressed export reads the same as the plain one', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('evtx-dump Data lists: consecutive items of one name are one array value, as in XML and EVTX', () => {
+  const item = (name: string, text: unknown): unknown => ({ '#attributes': { Name: name }, '#text': text });
+  const [r] = shapeDocument({
+    Event: {
+      System: { EventID: 1, Channel: 'C' },
+      EventData: { Data: [item('IoCount', 346), item('IoCount', 21), item('Other', 'x'), item('IoCount', 7)] },
+    },
+  });
+  assert.ok(r?.ok === true);
+  assert.deepEqual([...r.record.view.entries()].slice(2), [
+    ['IoCount', [346, 21]],
+    ['Other', 'x'],
+    ['IoCount_1', 7],
+  ]);
 });
 
 test('shapes are never guessed; helpers', () => {

@@ -161,12 +161,40 @@ test('Qualifiers, EventSourceName, Binary, unnamed Data and repeated names', asy
   const vpn = only(read, 77).view;
   assert.equal(vpn.get('Correlation_ActivityID'), '{9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d}');
   assert.equal(vpn.get('TimeCreated'), '2023-03-14T09:27:15.2500000Z');
-  assert.equal(vpn.get('Server'), 'vpn1.corp.example');
-  assert.equal(vpn.get('Server_1'), 'vpn2.corp.example');
-  assert.equal(vpn.get('Server_2'), 'vpn3.corp.example');
+  // Consecutive Data elements of one name: one array-typed value, as the EVTX reader has it.
+  assert.deepEqual(vpn.get('Server'), ['vpn1.corp.example', 'vpn2.corp.example', 'vpn3.corp.example']);
+  assert.equal(vpn.has('Server_1'), false);
   // Data named like a System field does not hide it.
   assert.equal(vpn.get('EventID'), 300);
   assert.equal(vpn.get('EventData_EventID'), '42');
+});
+
+test('repeated Data names: consecutive ones are one array value (as EVTX has it), others suffixed _1, _2', async () => {
+  // evtxexport and wevtutil write an array-typed value (IoCount: [346, 21] in the EVTX reader)
+  // as one <Data> element per item, all with the same Name.
+  const data = [
+    "<Data Name='IoCount'>346</Data><Data Name='IoCount'>21</Data>",
+    "<Data Name='Other'>x</Data>",
+    "<Data Name='IoCount'>7</Data>",
+    "<Data Name='Path'>a</Data><Data>unnamed</Data><Data Name='Path'>b</Data>",
+    "<Data Name='Other'>y</Data><Data Name='Other'>z</Data><Data Name='Other'/>",
+  ].join('');
+  const text = `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='P'/><EventID>1</EventID><Channel>C</Channel></System><EventData>${data}</EventData></Event>\n`;
+  const read = await collect(readXmlSource(chunkedInput('arrays.xml', Buffer.from(text), 5)));
+  assert.deepEqual(read.diagnostics, []);
+  assert.equal(read.records.length, 1);
+  assert.deepEqual(
+    [...read.records[0]!.view.entries()].slice(3),
+    [
+      ['IoCount', ['346', '21']],
+      ['Other', 'x'],
+      ['IoCount_1', '7'],
+      ['Path', 'a'],
+      ['Data', 'unnamed'],
+      ['Path_1', 'b'],
+      ['Other_1', ['y', 'z', '']],
+    ],
+  );
 });
 
 test('Get-WinEvent ToXml output: CRLF lines, Security 4688 and a multi-line script block', async () => {

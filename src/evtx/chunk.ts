@@ -2,6 +2,7 @@
 // (names and templates are chunk-relative), which makes it the unit of parallel work later.
 
 import { crc32 } from './crc32.js';
+import { u64 } from './file-header.js';
 import type { EvtxDiagnostic, EvtxErrorCode } from './errors.js';
 import { EvtxFormatError } from './errors.js';
 import { extractFields } from './extract.js';
@@ -56,10 +57,6 @@ export interface ChunkResult {
   recovered: number;
   errors: number;
   warnings: number;
-}
-
-function u64(dv: DataView, o: number): number {
-  return dv.getUint32(o + 4, true) * 4294967296 + dv.getUint32(o, true);
 }
 
 export function readChunkHeader(buf: Uint8Array): ChunkHeader {

@@ -27,7 +27,11 @@ export interface FileHeader {
   computedChecksum: number;
 }
 
-function u64(dv: DataView, o: number): number {
+/**
+ * A little-endian u64 as a number. Record ids and counts stay far below 2^53; beyond that the
+ * value is approximate, which for garbage headers is harmless.
+ */
+export function u64(dv: DataView, o: number): number {
   return dv.getUint32(o + 4, true) * 4294967296 + dv.getUint32(o, true);
 }
 

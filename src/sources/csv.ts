@@ -2,23 +2,24 @@
 // Analytics / Sentinel export) and Splunk exports of Windows events. The header row says which:
 // Defender tables are told apart by the columns only they have (Microsoft's schema pages), or
 // per row by a `Type` / `$table` / `TableName` column or the row's ActionType; Splunk exports by
-// their own columns (`EventCode`, `_raw`, `_time`), read as the `windows` view (from `_raw` when
-// it is the event XML, else from the extracted fields, Splunk's Security-log names renamed to the
-// EventData names). Any other header is reported once, unread.
+// their own columns (`EventCode`, `_raw`, `_time`), each row read by splunk.ts as the `windows`
+// view, as a Splunk JSON export's results are. Any other header is reported once, unread.
 //
 // The parser is a small streaming RFC 4180 scanner over bytes (quotes, `""`, embedded commas and
-// newlines, CRLF or LF, UTF-8 BOM): a row is held in memory only until it ends, fields and rows
-// have caps, and a bad row (wrong field count, text after a closing quote, unterminated quote,
-// too large) becomes one rejected `bad-csv` / `limit-exceeded` diagnostic while the rest is read.
-// Completely empty lines are not rows.
+// newlines, CRLF or LF; UTF-8, or UTF-16 with a BOM, which `utf8Chunks` transcodes): a row is
+// held in memory only until it ends, fields and rows have caps, and a bad row (wrong field
+// count, text after a closing quote, unterminated quote, too large) becomes one rejected
+// `bad-csv` / `limit-exceeded` diagnostic while the rest is read. Completely empty lines are not
+// rows.
 
 import { Fields } from '../events/fields.js';
 import type { FieldValue } from '../events/fields.js';
+import { readFailure, utf8Chunks } from './input.js';
 import type { Input } from './input.js';
-import type { MdeTable, Origin, SourceDiagnostic, SourceErrorCode, SourceItem, SourceRecord } from './types.js';
-import { emptySystem, normalizeTime, SYSTEM_VIEW_NAMES, windowsView } from './windows-view.js';
-import { parseEventXml } from './xml.js';
-import type { WindowsSystem } from './windows-view.js';
+import { shapeDocument } from './json-shapes.js';
+import type { ShapeItem } from './json-shapes.js';
+import { isSplunkColumns, splunkRecords } from './splunk.js';
+import type { MdeTable, SourceDiagnostic, SourceErrorCode, SourceItem, SourceRecord } from './types.js';
 
 export interface CsvOptions {
   /** Largest field, in bytes; a row with a larger one is rejected (`limit-exceeded`). */
@@ -99,16 +100,17 @@ export class CsvScanner {
   private nf = 0;
   private oversize = -1;
   private eof = false;
-  private started = false;
   /** Cache of the next LF: `lf` is the first LF at or after `lfFrom` (buf.length: none). */
   private lf = -1;
   private lfFrom = Number.MAX_SAFE_INTEGER;
   private readonly maxField: number;
   private readonly maxRow: number;
 
-  constructor(options: CsvOptions = {}) {
+  /** `start`: where the first byte fed is in the input (after a byte order mark, see `utf8Chunks`). */
+  constructor(options: CsvOptions = {}, start = 0) {
     this.maxField = options.maxField ?? DEFAULT_MAX_CSV_FIELD;
     this.maxRow = options.maxRow ?? DEFAULT_MAX_CSV_ROW;
+    this.base = start;
   }
 
   feed(chunk: Buffer): void {
@@ -145,11 +147,6 @@ export class CsvScanner {
   next(): CsvItem | null {
     const buf = this.buf;
     const len = buf.length;
-    if (!this.started) {
-      if (len < 3 && !this.eof) return null;
-      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.pos = this.rowStart = 3;
-      this.started = true;
-    }
     let pos = this.pos;
     for (;;) {
       switch (this.state) {
@@ -809,131 +806,14 @@ function additionalFields(text: string): Array<[string, FieldValue]> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Splunk exports of Windows events
-
-/** Splunk's own fields: not event data. */
-const SPLUNK_INTERNAL: ReadonlySet<string> = new Set([
-  'host',
-  'source',
-  'sourcetype',
-  'index',
-  'splunk_server',
-  'splunk_server_group',
-  'linecount',
-  'punct',
-  'eventtype',
-  'tag',
-  'timestartpos',
-  'timeendpos',
-  'date_hour',
-  'date_mday',
-  'date_minute',
-  'date_month',
-  'date_second',
-  'date_wday',
-  'date_year',
-  'date_zone',
-]);
-
-/** System fields: the first present column of each list. */
-const SPLUNK_SYSTEM: ReadonlyArray<[keyof WindowsSystem, readonly string[]]> = [
-  ['eventId', ['EventCode', 'EventID']],
-  ['channel', ['LogName', 'Channel']],
-  ['provider', ['SourceName', 'Provider_Name']],
-  ['computer', ['ComputerName', 'Computer', 'host']],
-  ['timeCreated', ['_time', 'SystemTime', 'TimeCreated']],
-  ['eventRecordId', ['RecordNumber', 'EventRecordID', 'RecordID']],
-  ['keywords', ['Keywords']],
-  ['level', ['Level']],
-  ['task', ['Task']],
-  ['opcode', ['Opcode']],
-  ['version', ['Version']],
-];
-
-const SPLUNK_NUMERIC_SYSTEM: ReadonlySet<keyof WindowsSystem> = new Set(['eventId', 'eventRecordId', 'level', 'task', 'opcode', 'version']);
-
-/** Splunk's names for Security 4688 fields (from the rendered message) → the EventData names. */
-const SPLUNK_RENAMES: Readonly<Record<string, string>> = {
-  New_Process_Name: 'NewProcessName',
-  Creator_Process_Name: 'ParentProcessName',
-  Process_Command_Line: 'CommandLine',
-  New_Process_ID: 'NewProcessId',
-  Creator_Process_ID: 'ProcessId',
-  Token_Elevation_Type: 'TokenElevationType',
-  Mandatory_Label: 'MandatoryLabel',
-};
-
-/**
- * In the Security log's rendered message the Subject block comes first, then the Target /
- * New Logon block with the same labels; Splunk makes them one multi-value field, exported with
- * the values on separate lines.
- */
-const SPLUNK_SUBJECT_TARGET: Readonly<Record<string, readonly [string, string]>> = {
-  Security_ID: ['SubjectUserSid', 'TargetUserSid'],
-  Account_Name: ['SubjectUserName', 'TargetUserName'],
-  Account_Domain: ['SubjectDomainName', 'TargetDomainName'],
-  Logon_ID: ['SubjectLogonId', 'TargetLogonId'],
-};
-
-/** Classic (rendered) WinEventLog gives the provider's display name. */
-const PROVIDER_NAMES: Readonly<Record<string, string>> = {
-  'microsoft windows security auditing.': 'Microsoft-Windows-Security-Auditing',
-};
-
-function isSplunkHeader(columns: readonly string[]): boolean {
-  const has = (c: string): boolean => columns.includes(c);
-  return has('EventCode') || (has('_raw') && (has('_time') || has('sourcetype') || has('source'))) || (has('_time') && (has('EventID') || has('LogName')));
-}
-
-/** Splunk writes `_time` as ISO 8601 with an offset, `… UTC`, or epoch seconds. */
-function splunkTime(text: string): string | null {
-  const t = text.trim().replace(/^'(.*)'$/, '$1');
-  const epoch = /^(\d{9,11})(?:\.(\d+))?$/.exec(t);
-  if (epoch !== null) {
-    const iso = new Date(Number(epoch[1]) * 1000).toISOString().slice(0, 19);
-    return `${iso}.${(epoch[2] ?? '').padEnd(7, '0').slice(0, 7)}Z`;
-  }
-  return normalizeTime(t.replace(/ UTC$/, 'Z'));
-}
-
-function channelFromSource(source: string): string | null {
-  // `WinEventLog:Security`, `XmlWinEventLog:Microsoft-Windows-Sysmon/Operational`
-  const m = /^(?:Xml)?WinEventLog:(.+)$/i.exec(source);
-  return m === null ? null : m[1]!;
-}
-
-/**
- * When `_raw` holds the event's XML (XmlWinEventLog), the event is read from it: the XML view,
- * with System fields it lacks taken from the columns. Null when `_raw` is not XML.
- */
-function xmlView(text: string, columns: WindowsSystem): { view: Fields; recordId: number | null } | { error: string; line: number; column: number } | null {
-  const t = text.trimStart();
-  if (!t.startsWith('<Event')) return null;
-  const parsed = parseEventXml(t);
-  if (!('view' in parsed)) return parsed;
-  const view = parsed.view;
-  for (const key of Object.keys(SYSTEM_VIEW_NAMES) as Array<keyof WindowsSystem>) {
-    const v = columns[key];
-    if (v !== null && !view.has(SYSTEM_VIEW_NAMES[key])) view.set(SYSTEM_VIEW_NAMES[key], v);
-  }
-  const rid = view.get('EventRecordID');
-  return { view, recordId: typeof rid === 'number' ? rid : columns.eventRecordId };
-}
-
-function toInteger(text: string): number | null {
-  const t = text.trim();
-  const n = /^\d+$/.test(t) ? Number(t) : /^0x[0-9a-f]+$/i.test(t) ? parseInt(t.slice(2), 16) : NaN;
-  return Number.isSafeInteger(n) ? n : null;
-}
-
-// ---------------------------------------------------------------------------------------------
 // The reader
 
-type RowResult = { record: SourceRecord; warning?: string } | { reject: string } | null;
+type RowProblem = { code: SourceErrorCode; message: string };
+type RowResult = { record: SourceRecord; warning?: RowProblem } | { reject: string; code?: SourceErrorCode };
 
 interface Shape {
-  /** A record, a reason to reject the row, or null when the row has no fields (all empty). */
-  row(fields: readonly string[], line: number, offset: number): RowResult;
+  /** The row's records, or reasons to reject it; none when the row has no fields (all empty). */
+  row(fields: readonly string[], line: number, offset: number): RowResult[];
 }
 
 function mdeShape(path: string, columns: readonly string[], keep: readonly number[]): Shape | string {
@@ -948,7 +828,7 @@ function mdeShape(path: string, columns: readonly string[], keep: readonly numbe
       let table: MdeTable | null = null;
       const named = tableCol < 0 ? '' : fields[tableCol]!;
       if (named !== '') {
-        if (!MDE_TABLE_SET.has(named)) return { reject: `table ${JSON.stringify(named.slice(0, 100))} is not a Defender device table this reader knows` };
+        if (!MDE_TABLE_SET.has(named)) return [{ reject: `table ${JSON.stringify(named.slice(0, 100))} is not a Defender device table this reader knows` }];
         table = named as MdeTable;
       } else {
         // With a table column the export is a union: the header's columns say nothing of a row.
@@ -956,7 +836,7 @@ function mdeShape(path: string, columns: readonly string[], keep: readonly numbe
         table = tableCol >= 0 ? (byAction() ?? headerTable) : (headerTable ?? byAction());
         if (table === null) {
           const action = actionCol < 0 ? '' : fields[actionCol]!;
-          return { reject: `the columns do not tell the Defender table and ActionType ${JSON.stringify(action.slice(0, 100))} does not either` };
+          return [{ reject: `the columns do not tell the Defender table and ActionType ${JSON.stringify(action.slice(0, 100))} does not either` }];
         }
       }
       const names: string[] = [];
@@ -975,84 +855,48 @@ function mdeShape(path: string, columns: readonly string[], keep: readonly numbe
         view = new Fields([...names], [...values]);
         for (const [k, v] of extra) if (!view.has(k)) view.set(k, v);
       }
-      return {
-        record: {
-          kind: 'mde',
-          table,
-          raw,
-          view,
-          origin: { path, format: 'csv', shape: `mde:${table}`, recordId: null, line, offset, recovered: false },
+      return [
+        {
+          record: {
+            kind: 'mde',
+            table,
+            raw,
+            view,
+            origin: { path, format: 'csv', shape: `mde:${table}`, recordId: null, line, offset, recovered: false },
+          },
         },
-      };
+      ];
     },
   };
 }
 
 function splunkShape(path: string, columns: readonly string[], keep: readonly number[]): Shape {
-  const index = new Map<string, number>();
-  for (const i of keep) index.set(columns[i]!, i);
-  const system: Array<[keyof WindowsSystem, number[]]> = SPLUNK_SYSTEM.map(([key, names]) => [
-    key,
-    names.map((n) => index.get(n)).filter((i): i is number => i !== undefined),
-  ]);
-  const consumed = new Set<number>(system.flatMap(([, cols]) => cols));
-  const sourceCols = ['source', 'sourcetype'].map((n) => index.get(n)).filter((i): i is number => i !== undefined);
-  const rawCol = index.get('_raw');
-  const data: Array<[number, string]> = [];
-  const renamed: Array<[number, string]> = [];
-  const split: Array<[number, readonly [string, string]]> = [];
-  for (const i of keep) {
-    const name = columns[i]!;
-    if (consumed.has(i) || SPLUNK_INTERNAL.has(name) || name.startsWith('_') || name.startsWith('tag::')) continue;
-    const rename = SPLUNK_RENAMES[name];
-    const pair = SPLUNK_SUBJECT_TARGET[name];
-    if (rename !== undefined) renamed.push([i, rename]);
-    else if (pair !== undefined) split.push([i, pair]);
-    else data.push([i, name]);
-  }
+  const names = keep.map((i) => columns[i]!);
+  // A JSON document in `_raw` is read as the JSON reader reads one.
+  const readDocument = (doc: unknown): ShapeItem[] => shapeDocument(doc, { depth: 1 });
   return {
     row(fields, line, offset) {
-      const origin = (recordId: number | null): Origin => ({ path, format: 'csv', shape: 'splunk-csv', recordId, line, offset, recovered: false });
-      const raw = new Fields();
-      for (const i of keep) if (fields[i] !== '') raw.set(columns[i]!, fields[i]!);
-      if (raw.size === 0) return null;
-      const sys = emptySystem();
-      for (const [key, cols] of system) {
-        for (const i of cols) {
-          const text = fields[i]!;
-          if (text === '') continue;
-          if (key === 'timeCreated') sys.timeCreated = splunkTime(text) ?? text;
-          else if (SPLUNK_NUMERIC_SYSTEM.has(key)) {
-            const n = toInteger(text);
-            if (n === null) continue;
-            (sys as unknown as Record<string, number>)[key] = n;
-          } else (sys as unknown as Record<string, string>)[key] = key === 'provider' ? (PROVIDER_NAMES[text.toLowerCase()] ?? text) : text;
-          break;
-        }
-      }
-      if (sys.channel === null) for (const i of sourceCols) sys.channel ??= channelFromSource(fields[i]!);
-      const fromXml = rawCol === undefined ? null : xmlView(fields[rawCol]!, sys);
-      if (fromXml !== null && 'view' in fromXml) {
-        return { record: { kind: 'windows', table: null, raw, view: fromXml.view, origin: origin(fromXml.recordId) } };
-      }
-      const entries: Array<[string, FieldValue]> = [];
-      for (const [i, name] of data) if (fields[i] !== '') entries.push([name, fields[i]!]);
-      for (const [i, name] of renamed) if (fields[i] !== '') entries.push([name, fields[i]!]);
-      for (const [i, [subject, target]] of split) {
-        const text = fields[i]!;
+      const rowNames: string[] = [];
+      const values: string[] = [];
+      for (let k = 0; k < keep.length; k++) {
+        const text = fields[keep[k]!]!;
         if (text === '') continue;
-        const parts = text.split(/\r?\n/);
-        if (sys.channel === 'Security' && parts.length <= 2) {
-          entries.push([subject, parts[0]!]);
-          if (parts[1] !== undefined) entries.push([target, parts[1]]);
-        } else {
-          entries.push([columns[i]!, text]);
-        }
+        rowNames.push(names[k]!);
+        values.push(text);
       }
-      const view = windowsView(sys, entries);
-      const record: SourceRecord = { kind: 'windows', table: null, raw, view, origin: origin(sys.eventRecordId) };
-      // `_raw` looked like event XML but is not: the columns are used, and the problem said.
-      return fromXml === null ? { record } : { record, warning: `_raw is not readable event XML (${fromXml.error}, line ${fromXml.line} column ${fromXml.column}); the row's columns are used` };
+      if (values.length === 0) return [];
+      return splunkRecords(new Fields(rowNames, values), 'splunk-csv', readDocument).map((item): RowResult => {
+        if (!item.ok) return { reject: item.problem.message, code: item.problem.code };
+        const r = item.record;
+        const record: SourceRecord = {
+          kind: r.kind,
+          table: null,
+          raw: r.raw,
+          view: r.view,
+          origin: { path, format: 'csv', shape: r.shape, recordId: r.recordId, line, offset, recovered: false },
+        };
+        return item.warning === undefined ? { record } : { record, warning: item.warning };
+      });
     },
   };
 }
@@ -1081,7 +925,8 @@ function listColumns(columns: readonly string[]): string {
  */
 export async function* readCsvSource(input: Input, options: CsvOptions = {}): AsyncGenerator<SourceItem> {
   const path = input.path;
-  const scanner = new CsvScanner(options);
+  const { chunks, start } = utf8Chunks(input);
+  const scanner = new CsvScanner(options, start);
   let shape: Shape | null = null;
   let stop = false;
 
@@ -1101,7 +946,7 @@ export async function* readCsvSource(input: Input, options: CsvOptions = {}): As
       });
       const at = { line: item.line, column: 1, offset: item.offset };
       let found: Shape | string | null = null;
-      if (isSplunkHeader(columns)) found = splunkShape(path, columns, keep);
+      if (isSplunkColumns(columns)) found = splunkShape(path, columns, keep);
       else if (isMdeHeader(columns)) found = mdeShape(path, columns, keep);
       if (found === null || typeof found === 'string') {
         stop = true;
@@ -1112,16 +957,17 @@ export async function* readCsvSource(input: Input, options: CsvOptions = {}): As
       scanner.expected = item.fields.length;
       return [];
     }
-    const result = shape.row(item.fields, item.line, item.offset);
-    if (result === null) return [];
     const at = { line: item.line, column: 1, offset: item.offset };
-    if ('reject' in result) return [{ ok: false, diagnostic: diagnostic(path, 'unknown-shape', `row rejected: ${result.reject}`, at, true) }];
-    const record: SourceItem = { ok: true, record: result.record };
-    return result.warning === undefined ? [record] : [record, { ok: false, diagnostic: diagnostic(path, 'bad-xml', result.warning, at, false, 'warning') }];
+    return shape.row(item.fields, item.line, item.offset).flatMap((result): SourceItem[] => {
+      if ('reject' in result) return [{ ok: false, diagnostic: diagnostic(path, result.code ?? 'unknown-shape', `row rejected: ${result.reject}`, at, true) }];
+      const record: SourceItem = { ok: true, record: result.record };
+      if (result.warning === undefined) return [record];
+      return [record, { ok: false, diagnostic: diagnostic(path, result.warning.code, result.warning.message, at, false, 'warning') }];
+    });
   };
 
   try {
-    for await (const chunk of input.chunks()) {
+    for await (const chunk of chunks) {
       scanner.feed(chunk);
       for (let item = scanner.next(); item !== null; item = scanner.next()) {
         yield* handle(item);
@@ -1129,9 +975,7 @@ export async function* readCsvSource(input: Input, options: CsvOptions = {}): As
       }
     }
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const gzip = input.gzip && typeof err.code === 'string' && err.code.startsWith('Z_');
-    yield { ok: false, diagnostic: diagnostic(path, gzip ? 'bad-gzip' : 'io-error', `reading failed: ${err.message}`, { line: null, column: null, offset: null }, false) };
+    yield { ok: false, diagnostic: readFailure(input, e) };
     return;
   }
   scanner.finish();

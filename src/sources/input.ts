@@ -1,11 +1,15 @@
 // Opening an input: a file or stdin, plain or gzip, with its first bytes available for format
-// sniffing and the whole content as a stream of chunks. Text readers split it into lines with
-// `lines()`, which caps line length so a file without newlines cannot exhaust memory.
+// sniffing and the whole content as a stream of chunks. What every text reader needs on top:
+// the content as UTF-8 without its byte order mark (`utf8Chunks`), positions in it
+// (`positionIn`, `positionAfter`), a diagnostic for a read that fails part way (`readFailure`),
+// and `lines()`, which caps line length so a file without newlines cannot exhaust memory.
 
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import type { SourceDiagnostic } from './types.js';
 
 export interface Input {
   /** The path as given (`-` for stdin). */
@@ -79,6 +83,126 @@ export async function openStream(path: string, stream: Readable): Promise<Input>
     },
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Text content. UTF-8 as is; UTF-16 (PowerShell 5's `>` and Out-File write UTF-16LE with a BOM)
+// is transcoded to UTF-8 so that the scanners only ever see UTF-8. Offsets are then offsets in
+// the UTF-8 transcoding.
+
+export interface Utf8Chunks {
+  /** The content as UTF-8, without its byte order mark. */
+  chunks: AsyncIterable<Buffer>;
+  /** Offset in the input of the first byte of `chunks`: 3 after a UTF-8 BOM, else 0. */
+  start: number;
+}
+
+/** The input's content as UTF-8 chunks (UTF-16 inputs, recognised by their BOM, transcoded). */
+export function utf8Chunks(input: Input): Utf8Chunks {
+  const h = input.head;
+  if (h.length >= 3 && h[0] === 0xef && h[1] === 0xbb && h[2] === 0xbf) return { chunks: skipBytes(input.chunks(), 3), start: 3 };
+  const le = h.length >= 2 && h[0] === 0xff && h[1] === 0xfe;
+  const be = h.length >= 2 && h[0] === 0xfe && h[1] === 0xff;
+  if (!le && !be) return { chunks: input.chunks(), start: 0 };
+  return { chunks: transcode(input.chunks(), be), start: 0 };
+}
+
+async function* skipBytes(chunks: AsyncIterable<Buffer>, count: number): AsyncGenerator<Buffer> {
+  let left = count;
+  for await (const chunk of chunks) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
+}
+
+async function* transcode(chunks: AsyncIterable<Buffer>, bigEndian: boolean): AsyncGenerator<Buffer> {
+  const decoder = new StringDecoder('utf16le');
+  let first = true;
+  let carry: number | null = null;
+  for await (let chunk of chunks) {
+    if (bigEndian) {
+      // Swap byte pairs; an odd byte waits for its partner in the next chunk.
+      const bytes: number[] = [];
+      let i = 0;
+      if (carry !== null && chunk.length > 0) {
+        bytes.push(chunk[0]!, carry);
+        carry = null;
+        i = 1;
+      }
+      for (; i + 1 < chunk.length; i += 2) bytes.push(chunk[i + 1]!, chunk[i]!);
+      if (i < chunk.length) carry = chunk[i]!;
+      chunk = Buffer.from(bytes);
+    }
+    let text = decoder.write(chunk);
+    if (first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
+    if (text.length > 0) yield Buffer.from(text, 'utf8');
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) yield Buffer.from(rest, 'utf8');
+}
+
+/** The diagnostic for reading that failed part way: a corrupt or cut gzip stream, or I/O. */
+export function readFailure(input: Input, error: unknown): SourceDiagnostic {
+  const err = error as NodeJS.ErrnoException;
+  const gzip = input.gzip && typeof err.code === 'string' && err.code.startsWith('Z_');
+  const message = `reading failed: ${error instanceof Error ? error.message : String(error)}`;
+  return { code: gzip ? 'bad-gzip' : 'io-error', severity: 'error', message, path: input.path, line: null, column: null, offset: null, recordId: null, rejected: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Positions.
+
+/** 1-based line and column (in characters) of `index` in `text`. */
+export function positionIn(text: string, index: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(index, text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  let column = 1;
+  for (let i = lineStart; i < end; i++) {
+    const c = text.charCodeAt(i);
+    // A surrogate pair is one character.
+    if (c >= 0xdc00 && c <= 0xdfff && i > lineStart) {
+      const p = text.charCodeAt(i - 1);
+      if (p >= 0xd800 && p <= 0xdbff) continue;
+    }
+    column++;
+  }
+  return { line, column };
+}
+
+export interface Position {
+  /** 1-based. */
+  line: number;
+  /** 1-based, in characters. */
+  column: number;
+  /** In bytes. */
+  offset: number;
+}
+
+/** Where `index` of `text` is in the input, `text` being a piece of it that starts at `start`. */
+export function positionAfter(start: Position, text: string, index: number): Position {
+  const p = positionIn(text, index);
+  return {
+    line: start.line + p.line - 1,
+    column: p.line === 1 ? start.column + p.column - 1 : p.column,
+    offset: start.offset + Buffer.byteLength(text.slice(0, index), 'utf8'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines.
 
 export interface Line {
   /** 1-based line number. */

@@ -10,7 +10,8 @@
 //   NXLog, flattened Winlogbeat exports).
 // - `ecs`: Winlogbeat / Elastic Agent documents. With `winlog.*` they are Windows events (kind
 //   `windows`); without (Elastic Defend) they stay ECS (kind `ecs`).
-// - `splunk-json`: Splunk search results (`{"result": …}` lines, `{"results": […]}`).
+// - `splunk-json`: Splunk search results (`{"result": …}` lines, `{"results": […]}`), read by
+//   splunk.ts as it reads the rows of a Splunk CSV export.
 // - `hayabusa`: Hayabusa `json-timeline` detections (one per rule hit, not per event).
 // - `chainsaw-hunt`: Chainsaw `hunt --json` detections, which carry the whole event.
 
@@ -19,7 +20,8 @@ import type { FieldScalar, FieldValue } from '../events/fields.js';
 import type { RecordKind } from './types.js';
 import { emptySystem, normalizeTime, windowsView } from './windows-view.js';
 import type { WindowsSystem } from './windows-view.js';
-import { DataCollector, parseEventXml } from './xml.js';
+import { splunkRecords } from './splunk.js';
+import { DataCollector, localName, toKeywords, toNumber, toText } from './xml.js';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -36,7 +38,8 @@ export interface ShapeProblem {
   message: string;
 }
 
-export type ShapeItem = { ok: true; record: ShapedRecord } | { ok: false; problem: ShapeProblem };
+/** A record (with a `warning` when part of the document could not be read), or why there is none. */
+export type ShapeItem = { ok: true; record: ShapedRecord; warning?: ShapeProblem } | { ok: false; problem: ShapeProblem };
 
 export interface ShapeContext {
   /** The document is an element of a Splunk `results` array. */
@@ -58,31 +61,6 @@ export function own(o: JsonObject, key: string): unknown {
 
 function isScalar(v: unknown): v is FieldScalar {
   return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-}
-
-function asNumber(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v !== 'string') return null;
-  const t = v.trim();
-  if (/^-?\d+$/.test(t)) return Number(t);
-  if (/^0[xX][0-9a-fA-F]+$/.test(t)) return parseInt(t.slice(2), 16);
-  return null;
-}
-
-function asText(v: unknown): string | null {
-  if (typeof v === 'string') {
-    const t = v.trim();
-    return t === '' ? null : t;
-  }
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return null;
-}
-
-/** Keywords as Windows renders them (`0x8020000000000000`), from text or a (large) number. */
-function asKeywords(v: unknown): string | null {
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return '0x' + BigInt(v).toString(16);
-  const t = asText(v);
-  return t !== null && /^0[xX][0-9a-fA-F]+$/.test(t) ? t : null;
 }
 
 /**
@@ -132,11 +110,6 @@ function pick(o: JsonObject, keys: readonly string[]): unknown {
     if (v !== undefined && v !== null && v !== '') return v;
   }
   return undefined;
-}
-
-function localName(name: string): string {
-  const i = name.lastIndexOf(':');
-  return i < 0 ? name : name.slice(i + 1);
 }
 
 /**
@@ -229,24 +202,24 @@ function isAttributeKey(k: string): boolean {
 
 function evtxSystem(sys: JsonObject): WindowsSystem {
   const s = emptySystem();
-  s.provider = asText(sysAttr(sys, 'Provider', 'Name')) ?? asText(sysAttr(sys, 'Provider', 'EventSourceName'));
-  s.providerGuid = asText(sysAttr(sys, 'Provider', 'Guid'));
-  s.eventId = asNumber(sysText(sys, 'EventID'));
-  s.qualifiers = asNumber(sysAttr(sys, 'EventID', 'Qualifiers'));
-  s.version = asNumber(sysText(sys, 'Version'));
-  s.level = asNumber(sysText(sys, 'Level'));
-  s.task = asNumber(sysText(sys, 'Task'));
-  s.opcode = asNumber(sysText(sys, 'Opcode'));
-  s.keywords = asKeywords(sysText(sys, 'Keywords'));
+  s.provider = toText(sysAttr(sys, 'Provider', 'Name')) ?? toText(sysAttr(sys, 'Provider', 'EventSourceName'));
+  s.providerGuid = toText(sysAttr(sys, 'Provider', 'Guid'));
+  s.eventId = toNumber(sysText(sys, 'EventID'));
+  s.qualifiers = toNumber(sysAttr(sys, 'EventID', 'Qualifiers'));
+  s.version = toNumber(sysText(sys, 'Version'));
+  s.level = toNumber(sysText(sys, 'Level'));
+  s.task = toNumber(sysText(sys, 'Task'));
+  s.opcode = toNumber(sysText(sys, 'Opcode'));
+  s.keywords = toKeywords(sysText(sys, 'Keywords'));
   const time = sysAttr(sys, 'TimeCreated', 'SystemTime') ?? sysText(sys, 'TimeCreated');
-  s.timeCreated = toTime(time) ?? asText(time);
-  s.eventRecordId = asNumber(sysText(sys, 'EventRecordID'));
-  s.activityId = asText(sysAttr(sys, 'Correlation', 'ActivityID'));
-  s.processId = asNumber(sysAttr(sys, 'Execution', 'ProcessID'));
-  s.threadId = asNumber(sysAttr(sys, 'Execution', 'ThreadID'));
-  s.channel = asText(sysText(sys, 'Channel'));
-  s.computer = asText(sysText(sys, 'Computer'));
-  s.userId = asText(sysAttr(sys, 'Security', 'UserID'));
+  s.timeCreated = toTime(time) ?? toText(time);
+  s.eventRecordId = toNumber(sysText(sys, 'EventRecordID'));
+  s.activityId = toText(sysAttr(sys, 'Correlation', 'ActivityID'));
+  s.processId = toNumber(sysAttr(sys, 'Execution', 'ProcessID'));
+  s.threadId = toNumber(sysAttr(sys, 'Execution', 'ThreadID'));
+  s.channel = toText(sysText(sys, 'Channel'));
+  s.computer = toText(sysText(sys, 'Computer'));
+  s.userId = toText(sysAttr(sys, 'Security', 'UserID'));
   return s;
 }
 
@@ -269,6 +242,12 @@ function collectLeaves(v: unknown, out: DataCollector, depth: number): void {
     else if (Array.isArray(value)) for (const el of value) collectLeaves(el, out, depth + 1);
     else collectLeaves(value, out, depth + 1);
   }
+}
+
+/** A named `Data` item: consecutive ones of one name are the items of one array value. */
+function addItem(out: DataCollector, name: string, v: FieldValue): void {
+  if (typeof v === 'object' && v !== null) out.add(name, v);
+  else out.addItem(name, v);
 }
 
 function addUnnamed(out: DataCollector, v: unknown): void {
@@ -295,8 +274,8 @@ function collectEventData(section: unknown, out: DataCollector): void {
       const items = Array.isArray(v) ? v : [v];
       for (const item of items) {
         // `{"#attributes": {"Name": "X"}, "#text": v}` or `{"Name": "X", "#text"|"Value": v}`.
-        const name = isObject(item) ? asText(sysAttr({ Data: item }, 'Data', 'Name')) : null;
-        if (name !== null && isObject(item)) out.add(name, leafValue(own(item, '#text') ?? own(item, 'Value')) ?? null);
+        const name = isObject(item) ? toText(sysAttr({ Data: item }, 'Data', 'Name')) : null;
+        if (name !== null && isObject(item)) addItem(out, name, leafValue(own(item, '#text') ?? own(item, 'Value')) ?? null);
         else addUnnamed(out, item);
       }
       continue;
@@ -322,7 +301,7 @@ function evtxDump(event: JsonObject, raw: Fields): ShapedRecord {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Flat Windows documents (OTRF, NXLog, and Splunk result fields).
+// Flat Windows documents (OTRF, NXLog).
 
 interface FlatNames {
   eventId: readonly string[];
@@ -367,74 +346,31 @@ const OTRF_NAMES: FlatNames = {
   metadata: ['Message', '@timestamp', '@version', 'EventReceivedTime', 'SourceModuleName', 'SourceModuleType'],
 };
 
-const SPLUNK_NAMES: FlatNames = {
-  eventId: ['EventCode', 'EventID'],
-  channel: ['LogName', 'Channel'],
-  computer: ['ComputerName', 'Computer', 'host'],
-  provider: ['SourceName', 'Provider_Name'],
-  providerGuid: ['ProviderGuid'],
-  time: ['_time', 'SystemTime', 'TimeCreated'],
-  recordId: ['RecordNumber', 'EventRecordID'],
-  level: ['Level'],
-  task: ['Task'],
-  opcode: ['Opcode'],
-  keywords: ['Keywords'],
-  version: ['Version'],
-  processId: [],
-  threadId: [],
-  userId: [],
-  activityId: [],
-  qualifiers: [],
-  metadata: [
-    'Message',
-    'source',
-    'sourcetype',
-    'index',
-    'linecount',
-    'splunk_server',
-    'splunk_server_group',
-    'punct',
-    'eventtype',
-    'tag',
-    'timeendpos',
-    'timestartpos',
-    'Type',
-    'TaskCategory',
-    'OpCode',
-  ],
-};
-
-function isSplunkMetadata(k: string, v: unknown): boolean {
-  // Classic WinEventLog's numeric EventType restates the level; Sysmon's (SetValue, …) is data.
-  if (k === 'EventType') return typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v));
-  return k.startsWith('_') || k.startsWith('date_') || k.startsWith('tag::');
-}
-
 function flatSystem(o: JsonObject, n: FlatNames): WindowsSystem {
   const s = emptySystem();
-  s.eventId = asNumber(pick(o, n.eventId));
-  s.channel = asText(pick(o, n.channel));
-  s.computer = asText(pick(o, n.computer));
-  s.provider = asText(pick(o, n.provider));
-  s.providerGuid = asText(pick(o, n.providerGuid));
+  s.eventId = toNumber(pick(o, n.eventId));
+  s.channel = toText(pick(o, n.channel));
+  s.computer = toText(pick(o, n.computer));
+  s.provider = toText(pick(o, n.provider));
+  s.providerGuid = toText(pick(o, n.providerGuid));
   const time = pick(o, n.time);
-  s.timeCreated = toTime(time) ?? asText(time);
-  s.eventRecordId = asNumber(pick(o, n.recordId));
-  s.level = asNumber(pick(o, n.level));
-  s.task = asNumber(pick(o, n.task));
-  s.opcode = asNumber(pick(o, n.opcode));
-  s.keywords = asKeywords(pick(o, n.keywords));
-  s.version = asNumber(pick(o, n.version));
-  s.processId = asNumber(pick(o, n.processId));
-  s.threadId = asNumber(pick(o, n.threadId));
-  s.userId = asText(pick(o, n.userId));
-  s.activityId = asText(pick(o, n.activityId));
-  s.qualifiers = asNumber(pick(o, n.qualifiers));
+  s.timeCreated = toTime(time) ?? toText(time);
+  s.eventRecordId = toNumber(pick(o, n.recordId));
+  s.level = toNumber(pick(o, n.level));
+  s.task = toNumber(pick(o, n.task));
+  s.opcode = toNumber(pick(o, n.opcode));
+  s.keywords = toKeywords(pick(o, n.keywords));
+  s.version = toNumber(pick(o, n.version));
+  s.processId = toNumber(pick(o, n.processId));
+  s.threadId = toNumber(pick(o, n.threadId));
+  s.userId = toText(pick(o, n.userId));
+  s.activityId = toText(pick(o, n.activityId));
+  s.qualifiers = toNumber(pick(o, n.qualifiers));
   return s;
 }
 
 /** Every key that is not a System alias or metadata, flattened, in document order. */
-function flatData(o: JsonObject, n: FlatNames, extraSkip: (k: string, v: unknown) => boolean): Array<[string, FieldValue]> {
+function flatData(o: JsonObject, n: FlatNames): Array<[string, FieldValue]> {
   const skip = new Set<string>([
     ...n.eventId,
     ...n.channel,
@@ -456,12 +392,12 @@ function flatData(o: JsonObject, n: FlatNames, extraSkip: (k: string, v: unknown
     ...n.metadata,
   ]);
   const kept: JsonObject = Object.create(null) as JsonObject;
-  for (const k of Object.keys(o)) if (!skip.has(k) && !extraSkip(k, o[k])) kept[k] = o[k];
+  for (const k of Object.keys(o)) if (!skip.has(k)) kept[k] = o[k];
   return [...flatten(kept).entries()];
 }
 
 function otrfFlat(o: JsonObject): ShapedRecord {
-  return windowsRecord('otrf-flat', flatSystem(o, OTRF_NAMES), flatData(o, OTRF_NAMES, () => false), flatten(o));
+  return windowsRecord('otrf-flat', flatSystem(o, OTRF_NAMES), flatData(o, OTRF_NAMES), flatten(o));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -556,19 +492,19 @@ function first(v: FieldValue | undefined): FieldScalar | undefined {
 function restoredValue(flat: Fields, from: string): FieldValue | undefined {
   switch (from) {
     case '#user': {
-      const name = asText(first(flat.get('user.name')));
+      const name = toText(first(flat.get('user.name')));
       if (name === null) return undefined;
-      const domain = asText(first(flat.get('user.domain')));
+      const domain = toText(first(flat.get('user.domain')));
       return domain === null ? name : `${domain}\\${name}`;
     }
     case '#initiated': {
-      const d = asText(first(flat.get('network.direction')));
+      const d = toText(first(flat.get('network.direction')));
       if (d === 'egress' || d === 'outbound' || d === 'outgoing') return 'true';
       if (d === 'ingress' || d === 'inbound' || d === 'incoming') return 'false';
       return undefined;
     }
     case '#ipv6': {
-      const t = asText(first(flat.get('network.type')));
+      const t = toText(first(flat.get('network.type')));
       return t === 'ipv6' ? 'true' : t === 'ipv4' ? 'false' : undefined;
     }
     case '#hashes:process':
@@ -581,7 +517,7 @@ function restoredValue(flat: Fields, from: string): FieldValue | undefined {
         ['SHA256', `${ns}.hash.sha256`],
         ['IMPHASH', `${ns}.pe.imphash`],
       ] as const) {
-        const h = asText(first(flat.get(path)));
+        const h = toText(first(flat.get(path)));
         if (h !== null) parts.push(`${algo}=${h.toUpperCase()}`);
       }
       return parts.length === 0 ? undefined : parts.join(',');
@@ -597,23 +533,23 @@ function restoredValue(flat: Fields, from: string): FieldValue | undefined {
 function ecsWindows(flat: Fields): ShapedRecord {
   const g = (name: string): FieldScalar | undefined => first(flat.get(name));
   const s = emptySystem();
-  s.eventId = asNumber(g('winlog.event_id') ?? g('event.code'));
-  s.channel = asText(g('winlog.channel'));
-  s.provider = asText(g('winlog.provider_name') ?? g('event.provider'));
-  s.providerGuid = asText(g('winlog.provider_guid'));
-  s.computer = asText(g('winlog.computer_name') ?? g('host.hostname') ?? g('host.name'));
+  s.eventId = toNumber(g('winlog.event_id') ?? g('event.code'));
+  s.channel = toText(g('winlog.channel'));
+  s.provider = toText(g('winlog.provider_name') ?? g('event.provider'));
+  s.providerGuid = toText(g('winlog.provider_guid'));
+  s.computer = toText(g('winlog.computer_name') ?? g('host.hostname') ?? g('host.name'));
   const time = g('winlog.time_created') ?? g('@timestamp');
-  s.timeCreated = toTime(time) ?? asText(time);
-  s.eventRecordId = asNumber(g('winlog.record_id'));
-  s.processId = asNumber(g('winlog.process.pid'));
-  s.threadId = asNumber(g('winlog.process.thread.id'));
-  s.userId = asText(g('winlog.user.identifier'));
-  s.activityId = asText(g('winlog.activity_id'));
-  s.version = asNumber(g('winlog.version'));
+  s.timeCreated = toTime(time) ?? toText(time);
+  s.eventRecordId = toNumber(g('winlog.record_id'));
+  s.processId = toNumber(g('winlog.process.pid'));
+  s.threadId = toNumber(g('winlog.process.thread.id'));
+  s.userId = toText(g('winlog.user.identifier'));
+  s.activityId = toText(g('winlog.activity_id'));
+  s.version = toNumber(g('winlog.version'));
   // Winlogbeat renders Task, Opcode, Level and Keywords as names: only numbers are System values.
-  s.task = asNumber(g('winlog.task'));
-  s.opcode = asNumber(g('winlog.opcode'));
-  s.keywords = asKeywords(g('winlog.keywords'));
+  s.task = toNumber(g('winlog.task'));
+  s.opcode = toNumber(g('winlog.opcode'));
+  s.keywords = toKeywords(g('winlog.keywords'));
   const data = new DataCollector();
   for (const [k, v] of flat.entries()) {
     if (k.startsWith('winlog.event_data.')) data.add(k.slice('winlog.event_data.'.length), v);
@@ -657,52 +593,9 @@ function isEcs(o: JsonObject): Fields | null {
 // ---------------------------------------------------------------------------------------------
 // Splunk.
 
-/** The header lines of a classic (non-XML) WinEventLog `_raw`: `LogName=…`, `EventCode=…`. */
-function classicHeader(raw: string): JsonObject | null {
-  if (!/^(?:.*\r?\n)?LogName=/.test(raw)) return null;
-  const o: JsonObject = Object.create(null) as JsonObject;
-  for (const line of raw.split(/\r?\n/)) {
-    const m = /^([A-Za-z]+)=(.*)$/.exec(line);
-    if (m === null) continue;
-    if (m[1] === 'Message') break;
-    // EventType (0, 4, …) and Type (Information) restate the level; they are not event data.
-    if (m[1] === 'EventType' || m[1] === 'Type') continue;
-    o[m[1]!] = m[2]!;
-  }
-  return o;
-}
-
+/** A Splunk search result: its fields as splunk.ts reads them, for CSV and JSON exports alike. */
 function splunkResult(result: JsonObject, ctx: ShapeContext): ShapeItem[] {
-  const raw = own(result, '_raw');
-  if (typeof raw === 'string') {
-    const t = raw.trimStart();
-    if (t.startsWith('<') && t.includes('<Event')) {
-      const parsed = parseEventXml(raw);
-      if ('error' in parsed) {
-        return [{ ok: false, problem: { code: 'bad-xml', message: `Splunk _raw XML: ${parsed.error} (line ${parsed.line}, column ${parsed.column} of _raw)` } }];
-      }
-      const recordId = asNumber(parsed.view.get('EventRecordID'));
-      return [{ ok: true, record: { kind: 'windows', shape: 'splunk-json', raw: flatten(result), view: parsed.view, recordId } }];
-    }
-    if (t.startsWith('{')) {
-      let inner: unknown;
-      try {
-        inner = JSON.parse(raw);
-      } catch (e) {
-        return [{ ok: false, problem: { code: 'bad-json', message: `Splunk _raw JSON: ${e instanceof Error ? e.message : String(e)}` } }];
-      }
-      return shapeDocument(inner, { depth: (ctx.depth ?? 0) + 1 }).map((item) => (item.ok ? { ok: true, record: { ...item.record, shape: 'splunk-json' } } : item));
-    }
-  }
-  let fields = result;
-  if (pick(result, SPLUNK_NAMES.eventId) === undefined && typeof raw === 'string') {
-    const header = classicHeader(raw);
-    if (header !== null) fields = Object.assign(Object.create(null) as JsonObject, header, result);
-  }
-  const system = flatSystem(fields, SPLUNK_NAMES);
-  if (system.eventId === null) return [unknown(`Splunk result without EventCode or EventID: ${describeKeys(result)}`)];
-  const data = flatData(fields, SPLUNK_NAMES, isSplunkMetadata);
-  return [{ ok: true, record: windowsRecord('splunk-json', system, data, flatten(result)) }];
+  return splunkRecords(flatten(result), 'splunk-json', (doc) => shapeDocument(doc, { depth: (ctx.depth ?? 0) + 1 }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -739,14 +632,14 @@ const HAYABUSA_CHANNELS: ReadonlyMap<string, string> = new Map([
 
 function hayabusa(o: JsonObject): ShapedRecord {
   const s = emptySystem();
-  s.eventId = asNumber(own(o, 'EventID'));
-  const channel = asText(own(o, 'Channel'));
+  s.eventId = toNumber(own(o, 'EventID'));
+  const channel = toText(own(o, 'Channel'));
   s.channel = channel === null ? null : (HAYABUSA_CHANNELS.get(channel) ?? channel);
-  s.computer = asText(own(o, 'Computer'));
-  s.provider = asText(own(o, 'Provider'));
+  s.computer = toText(own(o, 'Computer'));
+  s.provider = toText(own(o, 'Provider'));
   const time = own(o, 'Timestamp');
-  s.timeCreated = toTime(time) ?? asText(time);
-  s.eventRecordId = asNumber(own(o, 'RecordID'));
+  s.timeCreated = toTime(time) ?? toText(time);
+  s.eventRecordId = toNumber(own(o, 'RecordID'));
   const data = new DataCollector();
   const all = own(o, 'AllFieldInfo');
   if (isObject(all)) {
@@ -767,7 +660,7 @@ function chainsawHunt(o: JsonObject, ctx: ShapeContext): ShapeItem[] {
   for (const d of Array.isArray(docs) ? docs : []) {
     const data = isObject(d) ? own(d, 'data') : undefined;
     for (const item of shapeDocument(data, { depth: (ctx.depth ?? 0) + 1 })) {
-      out.push(item.ok ? { ok: true, record: { ...item.record, shape: 'chainsaw-hunt' } } : item);
+      out.push(item.ok ? { ...item, record: { ...item.record, shape: 'chainsaw-hunt' } } : item);
     }
   }
   return out;
@@ -819,8 +712,8 @@ export function shapeDocument(doc: unknown, ctx: ShapeContext = {}): ShapeItem[]
   const ecsFlat = isEcs(doc);
   if (ecsFlat !== null) return [ecs(ecsFlat)];
 
-  if (asNumber(own(doc, 'EventID')) !== null && typeof own(doc, 'Channel') === 'string') return [{ ok: true, record: otrfFlat(doc) }];
-  if (asNumber(own(doc, 'EventCode')) !== null && (Object.hasOwn(doc, 'LogName') || Object.hasOwn(doc, 'sourcetype') || Object.hasOwn(doc, '_time'))) {
+  if (toNumber(own(doc, 'EventID')) !== null && typeof own(doc, 'Channel') === 'string') return [{ ok: true, record: otrfFlat(doc) }];
+  if (toNumber(own(doc, 'EventCode')) !== null && (Object.hasOwn(doc, 'LogName') || Object.hasOwn(doc, 'sourcetype') || Object.hasOwn(doc, '_time'))) {
     return splunkResult(doc, ctx);
   }
   return [unknown(`not a known event shape: ${describeKeys(doc)}`)];

@@ -10,10 +10,10 @@
 // sequence, a document cut off mid-way is reported where the next one visibly starts (an opening
 // brace that cannot continue the broken one), and reading goes on from there.
 
+import { positionAfter, readFailure, utf8Chunks } from './input.js';
 import type { Input } from './input.js';
 import type { InputFormat, SourceDiagnostic, SourceItem } from './types.js';
 import { shapeDocument } from './json-shapes.js';
-import { positionIn, utf8Chunks } from './xml.js';
 
 export interface JsonLimits {
   /** Largest document, in bytes. */
@@ -183,7 +183,6 @@ const RBRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const RESULTS = Buffer.from('results', 'latin1');
-const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
 function isWs(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0d;
@@ -222,8 +221,6 @@ class JsonScanner {
   private skipLine = false;
   /** A significant byte has been seen on the current line; the current one is the first. */
   private sigOnLine = false;
-  /** Bytes of a leading UTF-8 BOM seen so far. */
-  private bom = 0;
   private firstOnLine = false;
   // The element being captured.
   private active = false;
@@ -240,7 +237,13 @@ class JsonScanner {
   /** A one-line document waiting for the end of its line (NDJSON: nothing else may follow it). */
   private pending: DocItem | null = null;
 
-  constructor(private readonly limits: JsonLimits) {}
+  /** `offset`: where the first byte pushed is in the input. */
+  constructor(
+    private readonly limits: JsonLimits,
+    offset: number,
+  ) {
+    this.offset = offset;
+  }
 
   private get depth(): number {
     return this.stack.length + this.extraDepth;
@@ -256,12 +259,6 @@ class JsonScanner {
     const n = chunk.length;
     for (let i = 0; i < n; i++) {
       const b = chunk[i]!;
-      if (this.offset < 3 && this.offset === this.bom && b === UTF8_BOM[this.bom]) {
-        // A UTF-8 byte order mark (possibly split across chunks) is not content.
-        this.bom++;
-        this.offset++;
-        continue;
-      }
       if (b === LF) {
         this.newline(chunk, i, out);
         this.advance(b);
@@ -594,26 +591,24 @@ function diag(path: string, code: SourceDiagnostic['code'], message: string, lin
   return { code, severity, message, path, line, column, offset, recordId: null, rejected };
 }
 
-/** Where in the file an index of a document's text is. */
-function absolute(item: { text: string; line: number; column: number; offset: number }, index: number): { line: number; column: number; offset: number } {
-  const p = positionIn(item.text, index);
-  return {
-    line: item.line + p.line - 1,
-    column: p.line === 1 ? item.column + p.column - 1 : p.column,
-    offset: item.offset + Buffer.byteLength(item.text.slice(0, index), 'utf8'),
-  };
+/** The value of a document's text, or the `bad-json` diagnostic saying where the text goes wrong. */
+function parseItem(path: string, item: DocItem | JunkItem): { value: unknown } | { bad: SourceItem } {
+  try {
+    return { value: JSON.parse(item.text) as unknown };
+  } catch {
+    const e = locateJsonError(item.text);
+    const at = positionAfter(item, item.text, e.index);
+    return { bad: { ok: false, diagnostic: diag(path, 'bad-json', `bad JSON: ${e.message}`, at.line, at.column, at.offset, true) } };
+  }
 }
 
 function* documentItems(path: string, item: DocItem): Generator<SourceItem> {
-  let value: unknown;
-  try {
-    value = JSON.parse(item.text);
-  } catch {
-    const e = locateJsonError(item.text);
-    const at = absolute(item, e.index);
-    yield { ok: false, diagnostic: diag(path, 'bad-json', `bad JSON: ${e.message}`, at.line, at.column, at.offset, true) };
+  const parsed = parseItem(path, item);
+  if ('bad' in parsed) {
+    yield parsed.bad;
     return;
   }
+  const value = parsed.value;
   let shaped: ReturnType<typeof shapeDocument>;
   try {
     shaped = shapeDocument(value, { splunkResult: item.splunkResult });
@@ -638,21 +633,20 @@ function* documentItems(path: string, item: DocItem): Generator<SourceItem> {
         origin: { path, format: item.format, shape: r.shape, recordId: r.recordId, line: item.line, offset: item.offset, recovered: false },
       },
     };
+    // Read, but not all of it: a Splunk `_raw` that is not the event it claims to be.
+    if (s.warning !== undefined) yield { ok: false, diagnostic: diag(path, s.warning.code, s.warning.message, item.line, item.column, item.offset, false, 'warning') };
   }
 }
 
 function* junkItems(path: string, item: JunkItem): Generator<SourceItem> {
   // evtx_dump's `-o json` puts a `Record N` line before each pretty-printed record.
   if (/^Record \d+$/.test(item.text.trim())) return;
-  let value: unknown;
-  try {
-    value = JSON.parse(item.text);
-  } catch {
-    const e = locateJsonError(item.text);
-    const at = absolute({ ...item }, e.index);
-    yield { ok: false, diagnostic: diag(path, 'bad-json', `bad JSON: ${e.message}`, at.line, at.column, at.offset, true) };
+  const parsed = parseItem(path, item);
+  if ('bad' in parsed) {
+    yield parsed.bad;
     return;
   }
+  const value = parsed.value;
   const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
   yield { ok: false, diagnostic: diag(path, 'unknown-shape', `the JSON document is ${what}, not an object`, item.line, item.column, item.offset, true) };
 }
@@ -668,11 +662,12 @@ function* scanItems(path: string, items: ScanItem[]): Generator<SourceItem> {
 /** Every document of a JSON or NDJSON input, as records or located diagnostics. */
 export async function* readJsonSource(input: Input, options: JsonReadOptions = {}): AsyncGenerator<SourceItem> {
   const limits: JsonLimits = { ...DEFAULT_JSON_LIMITS, ...options.limits };
-  const scanner = new JsonScanner(limits);
+  const { chunks, start } = utf8Chunks(input);
+  const scanner = new JsonScanner(limits, start);
   try {
-    for await (const chunk of utf8Chunks(input)) yield* scanItems(input.path, scanner.push(chunk));
+    for await (const chunk of chunks) yield* scanItems(input.path, scanner.push(chunk));
   } catch (e) {
-    yield { ok: false, diagnostic: diag(input.path, input.gzip ? 'bad-gzip' : 'io-error', e instanceof Error ? e.message : String(e), null, null, null, false) };
+    yield { ok: false, diagnostic: readFailure(input, e) };
     return;
   }
   yield* scanItems(input.path, scanner.end());

@@ -2,8 +2,10 @@
 // root), `Get-WinEvent | % { $_.ToXml() }`, `<Events>…</Events>` files and evtxexport's pretty
 // XML after its banner line. Each `<Event>` element becomes one `windows`-view record, built the
 // way the EVTX reader builds it: System fields by name, EventData `<Data Name="X">` as `X`,
-// unnamed `<Data>` under `Data`, other data sections (UserData, …) flattened by leaf name,
-// repeated names suffixed `_1`, `_2`.
+// unnamed `<Data>` under `Data`, other data sections (UserData, …) flattened by leaf name.
+// Consecutive `<Data>` elements of one name are one array-typed value (XML repeats the element
+// per item), gathered into an array as the EVTX reader has it; other repeated names are
+// suffixed `_1`, `_2`.
 //
 // The file is streamed: a byte-level scanner finds each element (it knows comments, CDATA,
 // processing instructions and quoted attribute values, so a `<` or `</Event>` inside them does
@@ -12,9 +14,9 @@
 // (`bad-xml`, with the line and column of the problem) and skipped, and reading goes on at the
 // next `<Event`.
 
-import { StringDecoder } from 'node:string_decoder';
 import type { FieldScalar, FieldValue } from '../events/fields.js';
 import type { Fields } from '../events/fields.js';
+import { positionAfter, positionIn, readFailure, utf8Chunks } from './input.js';
 import type { Input } from './input.js';
 import type { SourceDiagnostic, SourceItem } from './types.js';
 import { emptySystem, normalizeTime, windowsView } from './windows-view.js';
@@ -34,76 +36,6 @@ export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = {
   maxDepth: 64,
   maxAttributes: 64,
 };
-
-// ---------------------------------------------------------------------------------------------
-// Decoding: UTF-8 as is; UTF-16 (PowerShell 5's `>` and Out-File write UTF-16LE with a BOM) is
-// transcoded to UTF-8 so that the scanners only ever see UTF-8. Offsets are then offsets in the
-// UTF-8 transcoding.
-
-/** The input's content as UTF-8 chunks (UTF-16 inputs, recognised by their BOM, transcoded). */
-export function utf8Chunks(input: Input): AsyncIterable<Buffer> {
-  const h = input.head;
-  const le = h.length >= 2 && h[0] === 0xff && h[1] === 0xfe;
-  const be = h.length >= 2 && h[0] === 0xfe && h[1] === 0xff;
-  if (!le && !be) return input.chunks();
-  return transcode(input.chunks(), be);
-}
-
-async function* transcode(chunks: AsyncIterable<Buffer>, bigEndian: boolean): AsyncGenerator<Buffer> {
-  const decoder = new StringDecoder('utf16le');
-  let first = true;
-  let carry: number | null = null;
-  for await (let chunk of chunks) {
-    if (bigEndian) {
-      // Swap byte pairs; an odd byte waits for its partner in the next chunk.
-      const bytes: number[] = [];
-      let i = 0;
-      if (carry !== null && chunk.length > 0) {
-        bytes.push(chunk[0]!, carry);
-        carry = null;
-        i = 1;
-      }
-      for (; i + 1 < chunk.length; i += 2) bytes.push(chunk[i + 1]!, chunk[i]!);
-      if (i < chunk.length) carry = chunk[i]!;
-      chunk = Buffer.from(bytes);
-    }
-    let text = decoder.write(chunk);
-    if (first && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
-    if (text.length > 0) yield Buffer.from(text, 'utf8');
-  }
-  const rest = decoder.end();
-  if (rest.length > 0) yield Buffer.from(rest, 'utf8');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Positions.
-
-/** 1-based line and column (in characters) of `index` in `text`. */
-export function positionIn(text: string, index: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const end = Math.min(index, text.length);
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 0x0a) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  let column = 1;
-  for (let i = lineStart; i < end; i++) {
-    const c = text.charCodeAt(i);
-    // A surrogate pair is one character.
-    if (c >= 0xdc00 && c <= 0xdfff && i > lineStart) {
-      const p = text.charCodeAt(i - 1);
-      if (p >= 0xd800 && p <= 0xdbff) continue;
-    }
-    column++;
-  }
-  return { line, column };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The element parser.
@@ -142,7 +74,8 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
-function localName(qname: string): string {
+/** A name without its namespace prefix. */
+export function localName(qname: string): string {
   const i = qname.lastIndexOf(':');
   return i < 0 ? qname : qname.slice(i + 1);
 }
@@ -374,18 +307,33 @@ function attr(el: XElement, name: string): string | undefined {
   return undefined;
 }
 
-function toNumber(text: string | undefined): number | null {
-  if (text === undefined) return null;
-  const t = text.trim();
-  if (t === '') return null;
+// Values as the `windows` view holds them, from XML text or from the values of the other
+// exports (json-shapes.ts, splunk.ts): integers from decimal or `0x` text, trimmed text.
+
+/** A number, or the integer that decimal or `0x` hex text writes; null for anything else. */
+export function toNumber(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v !== 'string') return null;
+  const t = v.trim();
   const n = /^0[xX][0-9a-fA-F]+$/.test(t) ? parseInt(t.slice(2), 16) : /^-?\d+$/.test(t) ? Number(t) : NaN;
   return Number.isFinite(n) ? n : null;
 }
 
-function toText(text: string | undefined): string | null {
-  if (text === undefined) return null;
-  const t = text.trim();
-  return t === '' ? null : t;
+/** Text trimmed (null when empty); numbers and booleans as their text; null for anything else. */
+export function toText(v: unknown): string | null {
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return t === '' ? null : t;
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return null;
+}
+
+/** Keywords as Windows renders them (`0x8020000000000000`), from text or a (large) number. */
+export function toKeywords(v: unknown): string | null {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return '0x' + BigInt(v).toString(16);
+  const t = toText(v);
+  return t !== null && /^0[xX][0-9a-fA-F]+$/.test(t) ? t : null;
 }
 
 /** All character data of an element and its descendants, in document order. */
@@ -452,19 +400,40 @@ function readSystem(system: XElement, s: WindowsSystem): void {
   }
 }
 
-/** Collects named values, gathering unnamed `Data` under one entry, then suffixes repeats. */
+/**
+ * Collects named values, gathering unnamed `Data` under one entry, then suffixes repeats. An
+ * array-typed EventData value is one `<Data Name="X">` element per item in XML (and in the JSON
+ * renderings of that XML), where the EVTX reader has one field holding an array: `addItem`
+ * gathers such consecutive elements into one array, as the EVTX reader has it.
+ */
 export class DataCollector {
   private readonly names: string[] = [];
   private readonly values: FieldValue[] = [];
   private unnamed: FieldScalar[] | null = null;
   private unnamedAt = -1;
+  /** The items of the last entry, when `addItem` added it. */
+  private items: FieldScalar[] | null = null;
 
   add(name: string, value: FieldValue): void {
+    this.items = null;
     this.names.push(name);
     this.values.push(value);
   }
 
+  /** A value of a named `<Data>` element: right after one of the same name, it joins its array. */
+  addItem(name: string, value: FieldScalar): void {
+    const last = this.names.length - 1;
+    if (this.items !== null && this.names[last] === name) {
+      if (this.items.length === 1) this.values[last] = this.items;
+      this.items.push(value);
+      return;
+    }
+    this.add(name, value);
+    this.items = [value];
+  }
+
   addUnnamed(value: FieldScalar): void {
+    this.items = null;
     if (this.unnamed === null) {
       this.unnamed = [];
       this.unnamedAt = this.names.length;
@@ -501,7 +470,7 @@ function readEventData(section: XElement, out: DataCollector): void {
   for (const el of section.children) {
     if (el.name === 'Data') {
       const name = attr(el, 'Name');
-      if (name !== undefined && name !== '') out.add(name, deepText(el));
+      if (name !== undefined && name !== '') out.addItem(name, deepText(el));
       else out.addUnnamed(deepText(el));
     } else {
       out.add(el.name, deepText(el));
@@ -610,7 +579,6 @@ interface Broken {
 
 type ScanItem = Found | Broken;
 
-const UTF8_BOM = [0xef, 0xbb, 0xbf];
 const BANG_COMMENT = '--';
 const BANG_CDATA = '[CDATA[';
 
@@ -642,10 +610,14 @@ class EventScanner {
   /** The tag being read is the `<Event>` start tag itself. */
   private eventTag = false;
   private selfClose = false;
-  /** Bytes of a leading UTF-8 BOM seen so far. */
-  private bom = 0;
 
-  constructor(private readonly maxElement: number) {}
+  /** `offset`: where the first byte pushed is in the input. */
+  constructor(
+    private readonly maxElement: number,
+    offset: number,
+  ) {
+    this.offset = offset;
+  }
 
   /** Scans one chunk; returns the elements (and broken ones) that ended in it. */
   push(chunk: Buffer): ScanItem[] {
@@ -654,12 +626,6 @@ class EventScanner {
     const n = chunk.length;
     for (let i = 0; i < n; i++) {
       const b = chunk[i]!;
-      if (this.offset < 3 && this.offset === this.bom && b === UTF8_BOM[this.bom]) {
-        // A UTF-8 byte order mark (possibly split across chunks) is not content.
-        this.bom++;
-        this.offset++;
-        continue;
-      }
       switch (this.state) {
         case S.Text:
           if (b === 0x3c) this.openLt();
@@ -914,7 +880,8 @@ function diagnostic(path: string, code: SourceDiagnostic['code'], message: strin
 /** Every `<Event>` element of a Windows XML export, as records or located diagnostics. */
 export async function* readXmlSource(input: Input, options: XmlReadOptions = {}): AsyncGenerator<SourceItem> {
   const limits: XmlLimits = { ...DEFAULT_XML_LIMITS, ...options.limits };
-  const scanner = new EventScanner(limits.maxElement);
+  const { chunks, start } = utf8Chunks(input);
+  const scanner = new EventScanner(limits.maxElement, start);
   let seen = 0;
   const convert = (item: ScanItem): SourceItem => {
     seen++;
@@ -930,11 +897,9 @@ export async function* readXmlSource(input: Input, options: XmlReadOptions = {})
       r = { ok: false, error: `cannot read the element: ${e instanceof Error ? e.message : String(e)}`, index: 0, line: 1, column: 1 };
     }
     if (!r.ok) {
-      const line = item.line + r.line - 1;
-      const column = r.line === 1 ? item.column + r.column - 1 : r.column;
-      const offset = item.offset + Buffer.byteLength(item.text.slice(0, r.index), 'utf8');
+      const at = positionAfter(item, item.text, r.index);
       const message = `${r.error} (element at line ${item.line}, column ${item.column})`;
-      return { ok: false, diagnostic: diagnostic(input.path, 'bad-xml', message, line, column, offset, true) };
+      return { ok: false, diagnostic: diagnostic(input.path, 'bad-xml', message, at.line, at.column, at.offset, true) };
     }
     return {
       ok: true,
@@ -948,11 +913,11 @@ export async function* readXmlSource(input: Input, options: XmlReadOptions = {})
     };
   };
   try {
-    for await (const chunk of utf8Chunks(input)) {
+    for await (const chunk of chunks) {
       for (const item of scanner.push(chunk)) yield convert(item);
     }
   } catch (e) {
-    yield { ok: false, diagnostic: { ...diagnostic(input.path, input.gzip ? 'bad-gzip' : 'io-error', e instanceof Error ? e.message : String(e), 0, 0, 0, false), line: null, column: null, offset: null } };
+    yield { ok: false, diagnostic: readFailure(input, e) };
     return;
   }
   for (const item of scanner.end()) yield convert(item);
