@@ -161,3 +161,26 @@ test('a UTF-16 export (BOM) is recognised by content and reads like its UTF-8 or
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('NDJSON read line by line and the same documents as a JSON array give the same events', async () => {
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'cmstp-ndjson-'));
+  try {
+    const docs = readFileSync(join(FIXTURES, 'otrf-sample.ndjson'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const file = join(dir, 'array.json');
+    writeFileSync(file, `[\n${docs.join(',\n')}\n]\n`);
+    const asLines = await read('otrf-sample.ndjson');
+    const asArray: Event[] = [];
+    for await (const item of readSource(file)) if (item.ok) asArray.push(normalize(item.record, tables));
+    assert.ok(asLines.events.length >= 2);
+    assert.equal(asArray.length, asLines.events.length);
+    assert.deepEqual(
+      asArray.map((e) => JSON.stringify(e.fields)),
+      asLines.events.map((e) => JSON.stringify(e.fields)),
+    );
+    assert.ok(asLines.events.every((e) => e.origin.format === 'ndjson'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
