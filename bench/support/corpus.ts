@@ -1,21 +1,12 @@
 // The benchmark corpus: every .evtx file under ../shared/data/corpus (relative to the project
 // root, the folder holding package.json), in the order `cmstp-hunt dump` walks a directory.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { WorkerFile } from './protocol.js';
+import { projectRoot } from '../../test/support/shared-data.js';
 
-/** The nearest folder above this module holding package.json (works from bench/ and dist/bench/). */
-export function projectRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
+export { projectRoot };
 
 export function defaultCorpusDir(): string {
   return path.resolve(projectRoot(), '..', 'shared', 'data', 'corpus');

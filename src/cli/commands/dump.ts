@@ -44,6 +44,16 @@ interface Totals {
   warnings: number;
 }
 
+/** Adds one input's counts (an EVTX file's or any source's) to the run's. */
+function addUp(totals: Totals, s: Pick<SourceSummary, 'records' | 'recovered' | 'errors' | 'warnings'> & { rejected?: number }): void {
+  totals.records += s.records;
+  totals.recovered += s.recovered;
+  totals.rejected += s.rejected ?? 0;
+  totals.errors += s.errors;
+  totals.warnings += s.warnings;
+  if (s.records + s.recovered === 0 && s.errors > 0) totals.unreadable++;
+}
+
 function evtxRecordText(record: EvtxRecord, format: DumpOptions['format']): string {
   if (format === 'xml') return renderXml(record.document);
   const o = record.origin;
@@ -132,11 +142,7 @@ export async function runDump(paths: string[], opts: DumpOptions): Promise<numbe
       }
       if (summary === undefined) break;
       perInput.push(summary);
-      totals.records += summary.records;
-      totals.recovered += summary.recovered;
-      totals.errors += summary.errors;
-      totals.warnings += summary.warnings;
-      if (summary.records + summary.recovered === 0 && summary.errors > 0) totals.unreadable++;
+      addUp(totals, summary);
       continue;
     }
     const items = readSource(file, { ...(opts.inputFormat !== undefined ? { format: opts.inputFormat } : {}), carve: opts.carve });
@@ -160,12 +166,7 @@ export async function runDump(paths: string[], opts: DumpOptions): Promise<numbe
     }
     if (summary === undefined) continue;
     perInput.push(summary);
-    totals.records += summary.records;
-    totals.recovered += summary.recovered;
-    totals.rejected += summary.rejected;
-    totals.errors += summary.errors;
-    totals.warnings += summary.warnings;
-    if (summary.records + summary.recovered === 0 && summary.errors > 0) totals.unreadable++;
+    addUp(totals, summary);
   }
   if (opts.format === 'xml') await out.write('</Events>\n');
   await out.end();
