@@ -25,6 +25,19 @@ export default tseslint.config(
     },
   },
   {
+    // The event model is shared by every stage: it imports nothing but itself.
+    files: ['src/events/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../sources/*', '../cli/*', '../io/*', '../sigma/*', '../evtx/*', '../../sources/*', '../../cli/*', '../../evtx/*', '../../sigma/*'], message: 'src/events imports nothing else of ours.' }] }],
+    },
+  },
+  {
+    files: ['src/sigma/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!./*'], message: 'src/sigma imports nothing else of ours.' }] }],
+    },
+  },
+  {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
