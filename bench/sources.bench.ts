@@ -15,7 +15,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MDE_COLUMNS, readCsvSource } from '../src/sources/csv.js';
+import { readCsvSource } from '../src/sources/csv.js';
+import { MDE_COLUMNS } from '../src/sources/mde-columns.js';
 import { openInput } from '../src/sources/input.js';
 import type { Input } from '../src/sources/input.js';
 import type { SourceItem } from '../src/sources/types.js';

@@ -21,7 +21,8 @@ import type { RecordKind } from './types.js';
 import { emptySystem, normalizeTime, windowsView } from './windows-view.js';
 import type { WindowsSystem } from './windows-view.js';
 import { splunkRecords } from './splunk.js';
-import { DataCollector, localName, toKeywords, toNumber, toText } from './xml.js';
+import { DataCollector, toKeywords, toNumber, toText } from './xml.js';
+import { localName } from './xml-element.js';
 
 export type JsonObject = { [key: string]: unknown };
 
