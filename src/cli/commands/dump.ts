@@ -170,6 +170,11 @@ export async function runDump(paths: string[], opts: DumpOptions): Promise<numbe
   }
   if (opts.format === 'xml') await out.write('</Events>\n');
   await out.end();
+  if (out.closed) {
+    // The reader of our output went away (`| head`): the counts would be partial, so say that.
+    process.stderr.write('dump: stopped early: the output was closed\n');
+    return 0;
+  }
   process.stderr.write(
     `dump: ${totals.inputs} inputs, ${totals.records} records, ${totals.recovered} recovered, ${totals.rejected} rejected, ` +
       `${totals.errors} errors, ${totals.warnings} warnings${totals.unreadable > 0 ? `, ${totals.unreadable} unreadable` : ''}` +
