@@ -4,6 +4,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerDump } from './commands/dump.js';
+import { registerRules } from './commands/rules.js';
 import { VERSION } from '../version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDump(program, (code) => {
     exitCode = code;
   });
+  registerRules(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);
   } catch (err) {
