@@ -1,0 +1,301 @@
+// Value matchers: one typed Sigma value compiled into a predicate over one event field value.
+//
+// Choices (see /work/shared/reference/sigma-and-evtx-notes.md A2–A4):
+// - Strings compare case-insensitively (lowercased both sides) unless `cased`.
+// - Numbers in events compare by their decimal text (`4688` equals `'4688'`).
+// - `*` matches any run of characters, newlines included; `?` exactly one UTF-16 code unit.
+//   Wildcards never become a regex: plain equality / prefix / suffix / contains fast paths, and a
+//   segment matcher otherwise (leftmost search of each `*`-separated segment: no backtracking,
+//   worst case O(value length × pattern length)).
+// - A multi-valued field (array) matches when any element matches.
+// - `null` matches a field that is absent, null, or the empty string.
+// - `re` uses the JS RegExp engine, unanchored search (like Hayabusa's `is_match`). JS RegExp CAN
+//   backtrack exponentially on hostile patterns: patterns are capped at the loader's length limit
+//   (MAX_REGEX_LENGTH) and rule files are trusted input, event values are not.
+
+import type { FieldValue, FieldScalar } from '../events/fields.js';
+import type { SigmaCidr, SigmaString, SigmaValue, StringPart } from '../sigma/values.js';
+
+/** Same default as the loader's `maxRegexLength`. */
+export const MAX_REGEX_LENGTH = 4096;
+
+/** Reads another field of the same event (for `fieldref`). */
+export type FieldLookup = (name: string) => FieldValue | undefined;
+
+/** A predicate over one field's value (undefined when the field is absent). */
+export type ValueMatcher = (value: FieldValue | undefined, lookup: FieldLookup) => boolean;
+
+export class UnsupportedError extends Error {}
+
+/** The text of a scalar event value, or null when it has none (null). */
+export function scalarText(v: FieldScalar): string | null {
+  if (v === null) return null;
+  if (typeof v === 'string') return v;
+  return String(v);
+}
+
+/** Applies a scalar predicate to a value, any element of an array. */
+function anyScalar(v: FieldValue | undefined, f: (s: FieldScalar) => boolean): boolean {
+  if (v === undefined) return false;
+  if (Array.isArray(v)) return (v as readonly FieldScalar[]).some(f);
+  return f(v as FieldScalar);
+}
+
+type Seg = { text: string; single: boolean[] };
+
+/** Compiles wildcard parts into a string predicate (the string is already case-folded when needed). */
+export function globMatcher(parts: readonly StringPart[], fold: boolean): (s: string) => boolean {
+  // Segments separated by `*`; each segment is text with `?` positions.
+  const segs: Seg[] = [];
+  let cur: Seg = { text: '', single: [] };
+  let leadingStar = false;
+  let trailingStar = false;
+  parts.forEach((p, i) => {
+    if (p.kind === 'wildcard-multi') {
+      if (i === 0) leadingStar = true;
+      if (i === parts.length - 1) trailingStar = true;
+      segs.push(cur);
+      cur = { text: '', single: [] };
+    } else if (p.kind === 'wildcard-single') {
+      cur.text += '?';
+      cur.single.push(true);
+    } else if (p.kind === 'text') {
+      const t = fold ? p.text.toLowerCase() : p.text;
+      cur.text += t;
+      for (let k = 0; k < t.length; k++) cur.single.push(false);
+    } else {
+      throw new UnsupportedError(`placeholder %${p.name}% (expand) needs a pipeline`);
+    }
+  });
+  segs.push(cur);
+  const hasSingle = segs.some((s) => s.single.includes(true));
+  if (!hasSingle) {
+    // Fast paths.
+    if (segs.length === 1) {
+      const t = segs[0]!.text;
+      return (s) => s === t;
+    }
+    if (segs.length === 2 && !leadingStar && trailingStar) {
+      const t = segs[0]!.text;
+      return (s) => s.startsWith(t);
+    }
+    if (segs.length === 2 && leadingStar && !trailingStar) {
+      const t = segs[1]!.text;
+      return (s) => s.endsWith(t);
+    }
+    if (segs.length === 3 && leadingStar && trailingStar) {
+      const t = segs[1]!.text;
+      return (s) => s.includes(t);
+    }
+  }
+  return (s) => segmentMatch(segs, s);
+}
+
+function segAt(seg: Seg, s: string, at: number): boolean {
+  if (at + seg.text.length > s.length) return false;
+  for (let k = 0; k < seg.text.length; k++) {
+    if (!seg.single[k] && s.charCodeAt(at + k) !== seg.text.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+function segFind(seg: Seg, s: string, from: number): number {
+  if (!seg.single.includes(true)) return s.indexOf(seg.text, from);
+  for (let at = from; at + seg.text.length <= s.length; at++) if (segAt(seg, s, at)) return at;
+  return -1;
+}
+
+/** segs[0] anchored at the start, the last anchored at the end, the middle ones found leftmost. */
+function segmentMatch(segs: readonly Seg[], s: string): boolean {
+  const first = segs[0]!;
+  if (segs.length === 1) return first.text.length === s.length && segAt(first, s, 0);
+  const last = segs[segs.length - 1]!;
+  if (first.text.length + last.text.length > s.length) return false;
+  if (!segAt(first, s, 0)) return false;
+  const end = s.length - last.text.length;
+  if (!segAt(last, s, end)) return false;
+  let pos = first.text.length;
+  for (let i = 1; i < segs.length - 1; i++) {
+    const seg = segs[i]!;
+    if (seg.text.length === 0) continue;
+    const at = segFind(seg, s, pos);
+    if (at < 0 || at + seg.text.length > end) return false;
+    pos = at + seg.text.length;
+  }
+  return true;
+}
+
+function stringMatcher(v: SigmaString): ValueMatcher {
+  const fold = !v.cased;
+  const glob = globMatcher(v.parts, fold);
+  return (value) =>
+    anyScalar(value, (x) => {
+      const t = scalarText(x);
+      return t !== null && glob(fold ? t.toLowerCase() : t);
+    });
+}
+
+/** Translates a leading Python-style `(?ims)` group into JS flags (JS RegExp has no inline flags). */
+export function compileRegex(pattern: string, flags: { ignoreCase: boolean; multiline: boolean; dotAll: boolean }): RegExp {
+  if (pattern.length > MAX_REGEX_LENGTH) throw new UnsupportedError(`regular expression longer than ${MAX_REGEX_LENGTH} characters`);
+  let p = pattern;
+  let f = '';
+  const inline = /^\(\?([imsx]+)\)/.exec(p);
+  const set = new Set<string>();
+  if (flags.ignoreCase) set.add('i');
+  if (flags.multiline) set.add('m');
+  if (flags.dotAll) set.add('s');
+  if (inline) {
+    const letters = inline[1]!;
+    if (letters.includes('x')) throw new UnsupportedError(`regex verbose flag (?x) is not supported`);
+    for (const c of letters) set.add(c);
+    p = p.slice(inline[0].length);
+  }
+  f = [...set].join('');
+  try {
+    return new RegExp(p, f);
+  } catch (e) {
+    throw new UnsupportedError(`regular expression not valid in JavaScript: ${(e as Error).message}`);
+  }
+}
+
+/** IPv4 or IPv6 text → [version, 32- or 128-bit integer], or null. */
+export function parseIp(text: string): [4 | 6, bigint] | null {
+  const t = text.trim();
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(t)) {
+    let n = 0n;
+    for (const o of t.split('.')) {
+      const v = Number(o);
+      if (v > 255) return null;
+      n = (n << 8n) | BigInt(v);
+    }
+    return [4, n];
+  }
+  if (!t.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(t)) return null;
+  let addr = t;
+  // Embedded IPv4 tail (::ffff:1.2.3.4).
+  const v4 = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(addr);
+  if (v4) {
+    const ip = parseIp(v4[1]!);
+    if (ip === null) return null;
+    const hi = Number(ip[1] >> 16n).toString(16);
+    const lo = Number(ip[1] & 0xffffn).toString(16);
+    addr = addr.slice(0, addr.length - v4[1]!.length) + `${hi}:${lo}`;
+  }
+  const halves = addr.split('::');
+  if (halves.length > 2) return null;
+  const head = halves[0] === '' ? [] : halves[0]!.split(':');
+  const tail = halves.length === 2 ? (halves[1] === '' ? [] : halves[1]!.split(':')) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  let n = 0n;
+  for (const g of groups) {
+    if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return null;
+    n = (n << 16n) | BigInt(parseInt(g, 16));
+  }
+  return [6, n];
+}
+
+function cidrMatcher(c: SigmaCidr): ValueMatcher {
+  const net = parseIp(c.address);
+  if (net === null) throw new UnsupportedError(`cidr network '${c.address}' not parsed`);
+  const bits = BigInt(c.version === 4 ? 32 : 128);
+  const shift = bits - BigInt(c.prefix);
+  const want = net[1] >> shift;
+  return (value) =>
+    anyScalar(value, (x) => {
+      const t = scalarText(x);
+      const ip = t === null ? null : parseIp(t);
+      return ip !== null && ip[0] === c.version && ip[1] >> shift === want;
+    });
+}
+
+function toNumber(x: FieldScalar): number | null {
+  if (typeof x === 'number') return x;
+  if (typeof x === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(x)) return Number(x);
+  return null;
+}
+
+/** Compiles one typed value into a matcher. Throws UnsupportedError for values this engine cannot evaluate. */
+export function compileValue(v: SigmaValue): ValueMatcher {
+  switch (v.type) {
+    case 'string':
+      return stringMatcher(v);
+    case 'number': {
+      const text = String(v.value);
+      return (value) => anyScalar(value, (x) => (typeof x === 'number' ? x === v.value : scalarText(x) === text));
+    }
+    case 'bool': {
+      const text = String(v.value);
+      return (value) => anyScalar(value, (x) => (typeof x === 'boolean' ? x === v.value : scalarText(x)?.toLowerCase() === text));
+    }
+    case 'null':
+      return (value) => value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+    case 'regex': {
+      const re = compileRegex(v.pattern, v.flags);
+      return (value) =>
+        anyScalar(value, (x) => {
+          const t = scalarText(x);
+          return t !== null && re.test(t);
+        });
+    }
+    case 'cidr':
+      return cidrMatcher(v);
+    case 'exists':
+      return (value) => (value !== undefined) === v.value;
+    case 'compare': {
+      const { op, value: n } = v;
+      const cmp = op === 'gt' ? (a: number) => a > n : op === 'gte' ? (a: number) => a >= n : op === 'lt' ? (a: number) => a < n : (a: number) => a <= n;
+      return (value) =>
+        anyScalar(value, (x) => {
+          const a = toNumber(x);
+          return a !== null && cmp(a);
+        });
+    }
+    case 'fieldref': {
+      // Case-insensitive like the default string match; false when either field is missing or null.
+      const { field, startsWith, endsWith } = v;
+      return (value, lookup) => {
+        const other = lookup(field);
+        if (other === undefined || other === null || Array.isArray(other)) return false;
+        const o = scalarText(other as FieldScalar)?.toLowerCase();
+        if (o === undefined) return false;
+        return anyScalar(value, (x) => {
+          const t = scalarText(x)?.toLowerCase();
+          if (t === undefined) return false;
+          if (startsWith && endsWith) return t.includes(o);
+          if (startsWith) return t.startsWith(o);
+          if (endsWith) return t.endsWith(o);
+          return t === o;
+        });
+      };
+    }
+    case 'expansion': {
+      const ms = v.values.map(compileValue);
+      return (value, lookup) => ms.some((m) => m(value, lookup));
+    }
+    case 'timestamp-part':
+      throw new UnsupportedError(`timestamp modifier '${v.unit}' is not supported`);
+  }
+}
+
+/** For keyword search: the value wrapped in `*…*` (unanchored), compiled against one text. */
+export function compileKeyword(v: SigmaValue): (text: string) => boolean {
+  if (v.type === 'expansion') {
+    const ms = v.values.map(compileKeyword);
+    return (t) => ms.some((m) => m(t));
+  }
+  if (v.type === 'number') return compileKeyword({ type: 'string', parts: [{ kind: 'text', text: String(v.value) }], cased: false, encoding: 'text' });
+  if (v.type === 'regex') {
+    const re = compileRegex(v.pattern, v.flags);
+    return (t) => re.test(t);
+  }
+  if (v.type !== 'string') throw new UnsupportedError(`keyword search with a ${v.type} value`);
+  const parts: StringPart[] = [...v.parts];
+  if (parts[0]?.kind !== 'wildcard-multi') parts.unshift({ kind: 'wildcard-multi' });
+  if (parts[parts.length - 1]?.kind !== 'wildcard-multi') parts.push({ kind: 'wildcard-multi' });
+  const fold = !v.cased;
+  const glob = globMatcher(parts, fold);
+  return (t) => glob(fold ? t.toLowerCase() : t);
+}
