@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { VERSION } from '../src/version.js';
@@ -26,6 +26,11 @@ test('the CLI reports the package version', () => {
   const r = spawnSync(process.execPath, [join(root, pkg.bin['cmstp-hunt']!), '--version'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), pkg.version);
+});
+
+test('the bin is executable, so `npx cmstp-hunt` runs it in a fresh clone', { skip: process.platform === 'win32' }, () => {
+  const mode = statSync(join(root, pkg.bin['cmstp-hunt']!)).mode;
+  assert.notEqual(mode & 0o111, 0, `mode ${mode.toString(8)}`);
 });
 
 test('the library entry point exists and exports the documented API', async () => {
