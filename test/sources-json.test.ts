@@ -9,14 +9,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { openInput } from '../src/sources/input.js';
-import type { Input } from '../src/sources/input.js';
 import { locateJsonError, readJsonSource } from '../src/sources/json.js';
 import type { JsonReadOptions } from '../src/sources/json.js';
 import { flatten, shapeDocument, toTime } from '../src/sources/json-shapes.js';
-import type { SourceDiagnostic, SourceItem, SourceRecord } from '../src/sources/types.js';
+import type { SourceRecord } from '../src/sources/types.js';
 import { SYSTEM_VIEW_NAMES } from '../src/sources/windows-view.js';
 import { normalize, TableSet } from '../src/events/normalize.js';
 import { ECS_TABLE } from '../src/events/tables/ecs.js';
@@ -24,6 +22,8 @@ import { SECURITY_TABLE } from '../src/events/tables/security.js';
 import { SYSMON_TABLE } from '../src/events/tables/sysmon.js';
 import { readCsvSource } from '../src/sources/csv.js';
 import { projectRoot, requireSharedData } from './support/shared-data.js';
+import { chunkedInput, collect } from './support/sources.js';
+import type { Read } from './support/sources.js';
 
 const FIXTURES = path.join(projectRoot(), 'test', 'fixtures', 'sources');
 const fixture = (name: string): string => path.join(FIXTURES, name);
@@ -33,38 +33,11 @@ const CMD = '"C:\\Windows\\System32\\cmstp.exe" /au /s C:\\Users\\alice\\AppData
 const CMSTP = 'C:\\Windows\\System32\\cmstp.exe';
 const PS = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
 
-interface Read {
-  records: SourceRecord[];
-  diagnostics: SourceDiagnostic[];
-  items: SourceItem[];
-}
-
-async function collect(items: AsyncIterable<SourceItem>): Promise<Read> {
-  const out: Read = { records: [], diagnostics: [], items: [] };
-  for await (const item of items) {
-    out.items.push(item);
-    if (item.ok) out.records.push(item.record);
-    else out.diagnostics.push(item.diagnostic);
-  }
-  return out;
-}
 
 async function readJson(file: string, options?: JsonReadOptions): Promise<Read> {
   return collect(readJsonSource(await openInput(file), options));
 }
 
-function chunkedInput(name: string, bytes: Buffer, size: number): Input {
-  return {
-    path: name,
-    gzip: false,
-    head: bytes.subarray(0, 64 * 1024),
-    chunks: () => {
-      const parts: Buffer[] = [];
-      for (let i = 0; i < bytes.length; i += size) parts.push(bytes.subarray(i, i + size));
-      return Readable.from(parts);
-    },
-  };
-}
 
 function comparable(read: Read): unknown[] {
   return read.items.map((i) => (i.ok ? { view: i.record.view.toObject(), raw: i.record.raw.toObject(), origin: { ...i.record.origin, path: '' } } : { ...i.diagnostic, path: '' }));

@@ -8,54 +8,26 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { openInput } from '../src/sources/input.js';
-import type { Input } from '../src/sources/input.js';
 import { parseEventXml, readXmlSource } from '../src/sources/xml.js';
 import type { XmlReadOptions } from '../src/sources/xml.js';
-import type { SourceDiagnostic, SourceItem, SourceRecord } from '../src/sources/types.js';
+import type { SourceDiagnostic, SourceRecord } from '../src/sources/types.js';
 import { SYSTEM_VIEW_NAMES } from '../src/sources/windows-view.js';
 import { projectRoot } from './support/shared-data.js';
+import { chunkedInput, collect } from './support/sources.js';
+import type { Read } from './support/sources.js';
 
 const FIXTURES = path.join(projectRoot(), 'test', 'fixtures', 'sources');
 const fixture = (name: string): string => path.join(FIXTURES, name);
 const PID = SYSTEM_VIEW_NAMES.processId;
 const TID = SYSTEM_VIEW_NAMES.threadId;
 
-interface Read {
-  records: SourceRecord[];
-  diagnostics: SourceDiagnostic[];
-  items: SourceItem[];
-}
-
-async function collect(items: AsyncIterable<SourceItem>): Promise<Read> {
-  const out: Read = { records: [], diagnostics: [], items: [] };
-  for await (const item of items) {
-    out.items.push(item);
-    if (item.ok) out.records.push(item.record);
-    else out.diagnostics.push(item.diagnostic);
-  }
-  return out;
-}
 
 async function readXml(file: string, options?: XmlReadOptions): Promise<Read> {
   return collect(readXmlSource(await openInput(file), options));
 }
 
-/** An input over `bytes`, delivered in chunks of `size` bytes (to cut tokens at every place). */
-function chunkedInput(name: string, bytes: Buffer, size: number): Input {
-  return {
-    path: name,
-    gzip: false,
-    head: bytes.subarray(0, 64 * 1024),
-    chunks: () => {
-      const parts: Buffer[] = [];
-      for (let i = 0; i < bytes.length; i += size) parts.push(bytes.subarray(i, i + size));
-      return Readable.from(parts);
-    },
-  };
-}
 
 function only(read: Read, recordId: number): SourceRecord {
   const found = read.records.filter((r) => r.origin.recordId === recordId);
