@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDump } from './commands/dump.js';
 import { registerRules } from './commands/rules.js';
+import { registerScan } from './commands/scan.js';
 import { VERSION } from '../version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = code;
   });
   registerRules(program, (code) => (exitCode = code));
+  registerScan(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -1,0 +1,336 @@
+// A rule index: an event is tested only against the rules that can match it.
+//
+// Rules are bucketed by what their logsource requires (mirroring logsource.ts):
+// - a category: the event's `category` (`registry_event` goes into every registry_* bucket);
+//   the PowerShell fallback categories are also reachable by channel for events no table mapped;
+// - a service: the event's channel (lower-cased, as `channelIn` compares);
+// - neither (product-only `windows`): the "anything" bucket.
+// Rules whose logsource can never apply (another product, an unknown service, no logsource) are
+// left out. Within a bucket, a rule whose detection requires a specific EventID in every branch of
+// its condition is filed under those EventIDs. The index is conservative: when an event's EventID
+// is missing or not a plain decimal number, every rule of its buckets is a candidate.
+
+import type { Event } from '../events/model.js';
+import { REGISTRY_CATEGORIES } from '../events/model.js';
+import type { ConditionNode } from '../sigma/condition.js';
+import { resolveSelector } from '../sigma/condition.js';
+import type { SigmaDetectionNode, SigmaRule } from '../sigma/rule.js';
+import type { SigmaValue } from '../sigma/values.js';
+import type { CompiledRule } from './compile.js';
+import { scalarText } from './match-value.js';
+import { SERVICE_CHANNELS } from './logsource.js';
+
+const PS_CHANNELS = ['microsoft-windows-powershell/operational', 'powershellcore/operational'];
+/** Categories logsource.ts also recognises by channel + EventID when no table mapped the event. */
+const FALLBACK_CHANNELS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['ps_module', PS_CHANNELS],
+  ['ps_script', PS_CHANNELS],
+  ['ps_classic_start', ['windows powershell']],
+  ['ps_classic_provider_start', ['windows powershell']],
+  ['ps_classic_script', ['windows powershell']],
+]);
+
+/** A set of EventIDs (canonical decimal text), or null: not constrained. */
+type Ids = ReadonlySet<string> | null;
+
+const DECIMAL = /^(?:0|[1-9][0-9]{0,9})$/;
+
+function valueId(v: SigmaValue): string | null {
+  if (v.type === 'number') return Number.isInteger(v.value) && v.value >= 0 ? String(v.value) : null;
+  if (v.type === 'string' && v.parts.length === 1) {
+    const p = v.parts[0]!;
+    if (p.kind === 'text' && DECIMAL.test(p.text)) return p.text;
+  }
+  return null;
+}
+
+function intersect(sets: readonly Ids[]): Ids {
+  let out: Set<string> | null = null;
+  for (const s of sets) {
+    if (s === null) continue;
+    if (out === null) out = new Set(s);
+    else for (const x of out) if (!s.has(x)) out.delete(x);
+  }
+  return out;
+}
+
+function union(sets: readonly Ids[]): Ids {
+  const out = new Set<string>();
+  for (const s of sets) {
+    if (s === null) return null;
+    for (const x of s) out.add(x);
+  }
+  return out;
+}
+
+function nodeIds(node: SigmaDetectionNode): Ids {
+  switch (node.kind) {
+    case 'item': {
+      const it = node.item;
+      if (it.field !== 'EventID' || it.negated || it.modifiers.length > 0 || it.values.length === 0) return null;
+      const ids = it.values.map(valueId);
+      if (ids.some((x) => x === null)) return null;
+      // `all` over several distinct numbers can never hold; one value under `all` is that value.
+      if (it.linking === 'and') return new Set(new Set(ids as string[]).size === 1 ? [ids[0]!] : []);
+      return new Set(ids as string[]);
+    }
+    case 'all':
+      return intersect(node.children.map(nodeIds));
+    case 'any':
+      return node.children.length === 0 ? null : union(node.children.map(nodeIds));
+  }
+}
+
+function conditionIds(node: ConditionNode, sel: ReadonlyMap<string, Ids>, names: readonly string[]): Ids {
+  switch (node.kind) {
+    case 'identifier':
+      return sel.get(node.name) ?? null;
+    case 'not':
+      return null;
+    case 'and':
+      return intersect(node.operands.map((o) => conditionIds(o, sel, names)));
+    case 'or':
+      return union(node.operands.map((o) => conditionIds(o, sel, names)));
+    case 'selector': {
+      const ids = resolveSelector(node.pattern, names).map((n) => sel.get(n) ?? null);
+      if (ids.length === 0) return null;
+      return node.quantifier === 'all' ? intersect(ids) : union(ids);
+    }
+  }
+}
+
+/** The EventIDs a rule's detection requires in every branch of its condition, or null. */
+export function requiredEventIds(rule: SigmaRule): ReadonlySet<string> | null {
+  const sel = new Map<string, Ids>();
+  for (const [name, node] of rule.detection.selections) sel.set(name, nodeIds(node));
+  const names = [...rule.detection.selections.keys()];
+  if (rule.detection.conditions.length === 0) return null;
+  return union(rule.detection.conditions.map((c) => conditionIds(c.ast, sel, names)));
+}
+
+/** Literals (lower-cased) any of which must occur in some value of the event, or null. */
+type Lits = ReadonlySet<string> | null;
+
+const ASCII = /^[\x20-\x7e]+$/;
+
+function valueLiteral(v: SigmaValue): string | null {
+  if (v.type === 'number') return String(v.value).toLowerCase();
+  if (v.type !== 'string') return null;
+  let best = '';
+  for (const p of v.parts) if (p.kind === 'text' && p.text.length > best.length) best = p.text;
+  return best !== '' && ASCII.test(best) ? best.toLowerCase() : null;
+}
+
+function anyOf(sets: readonly Lits[]): Lits {
+  for (const s of sets) if (s !== null) return s;
+  return null;
+}
+
+function nodeLits(node: SigmaDetectionNode): Lits {
+  switch (node.kind) {
+    case 'item': {
+      const it = node.item;
+      if (it.field !== null || it.negated || it.values.length === 0) return null;
+      const lits = it.values.map(valueLiteral);
+      return lits.some((x) => x === null) ? null : new Set(lits as string[]);
+    }
+    case 'all':
+      return anyOf(node.children.map(nodeLits));
+    case 'any':
+      return node.children.length === 0 ? null : union(node.children.map(nodeLits));
+  }
+}
+
+function conditionLits(node: ConditionNode, sel: ReadonlyMap<string, Lits>, names: readonly string[]): Lits {
+  switch (node.kind) {
+    case 'identifier':
+      return sel.get(node.name) ?? null;
+    case 'not':
+      return null;
+    case 'and':
+      return anyOf(node.operands.map((o) => conditionLits(o, sel, names)));
+    case 'or':
+      return union(node.operands.map((o) => conditionLits(o, sel, names)));
+    case 'selector': {
+      const ls = resolveSelector(node.pattern, names).map((n) => sel.get(n) ?? null);
+      if (ls.length === 0) return null;
+      return node.quantifier === 'all' ? anyOf(ls) : union(ls);
+    }
+  }
+}
+
+/**
+ * For rules that need a keyword (field-less) match in every branch: the literal parts (ASCII,
+ * lower-cased), one of which must then occur in some value of the event. Null otherwise.
+ */
+export function requiredKeywords(rule: SigmaRule): ReadonlySet<string> | null {
+  const sel = new Map<string, Lits>();
+  for (const [name, node] of rule.detection.selections) sel.set(name, nodeLits(node));
+  const names = [...rule.detection.selections.keys()];
+  if (rule.detection.conditions.length === 0) return null;
+  return union(rule.detection.conditions.map((c) => conditionLits(c.ast, sel, names)));
+}
+
+/** Every value of the event's fields and raw fields, lower-cased, one per line (keyword search space). */
+function keywordText(event: Event): string {
+  const parts: string[] = [];
+  const add = (f: Event['fields']): void => {
+    for (const [, v] of f.entries()) {
+      if (Array.isArray(v)) {
+        for (const x of v as readonly (string | number | boolean | null)[]) {
+          const t = scalarText(x);
+          if (t !== null) parts.push(t);
+        }
+      } else {
+        const t = scalarText(v as string | number | boolean | null);
+        if (t !== null) parts.push(t);
+      }
+    }
+  };
+  add(event.fields);
+  if (event.raw !== event.fields) add(event.raw);
+  return parts.join('\n').toLowerCase();
+}
+
+interface Entry {
+  index: number;
+  rule: CompiledRule;
+  ids: Ids;
+  /** Keyword literals one of which must occur (requiredKeywords), as an array. */
+  keywords: readonly string[] | null;
+  /** Category rules read `fields` first; the others `raw` first (compile.ts). */
+  fieldsFirst: boolean;
+}
+
+/** Where a rule was filed; for tests and `--stats`. */
+export interface RulePlacement {
+  categories: string[];
+  channels: string[];
+  /** Channels reaching the rule only for events no mapping table claimed. */
+  unmappedChannels: string[];
+  anything: boolean;
+  eventIds: string[] | null;
+  /** Keyword literals one of which an event must contain, or null. */
+  keywords: string[] | null;
+}
+
+const MAX_CACHE = 10_000;
+
+function eventIdKey(fields: Event['fields'], raw: Event['raw'], fieldsFirst: boolean): string | null {
+  const [a, b] = fieldsFirst ? [fields, raw] : [raw, fields];
+  let v = a.get('EventID');
+  if (v === undefined) v = b.get('EventID');
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? String(v) : null;
+  if (typeof v === 'string' && DECIMAL.test(v)) return v;
+  return null;
+}
+
+export class RuleIndex {
+  private readonly byCategory = new Map<string, Entry[]>();
+  private readonly byChannel = new Map<string, Entry[]>();
+  private readonly byUnmappedChannel = new Map<string, Entry[]>();
+  private readonly anything: Entry[] = [];
+  private readonly placements = new Map<CompiledRule, RulePlacement>();
+  private readonly cache = new Map<string, Candidates>();
+  /** Rules whose logsource can never apply to Windows events; never candidates. */
+  readonly never: CompiledRule[] = [];
+
+  constructor(rules: readonly CompiledRule[]) {
+    rules.forEach((rule, index) => this.add(rule, index));
+  }
+
+  get size(): number {
+    return this.placements.size;
+  }
+
+  private push(map: Map<string, Entry[]>, key: string, e: Entry): void {
+    let list = map.get(key);
+    if (list === undefined) map.set(key, (list = []));
+    list.push(e);
+  }
+
+  private add(rule: CompiledRule, index: number): void {
+    const ls = rule.rule.logsource;
+    const product = ls.product?.toLowerCase();
+    const category = ls.category?.toLowerCase();
+    const service = ls.service?.toLowerCase();
+    const channels = service === undefined ? undefined : SERVICE_CHANNELS.get(service);
+    if ((product !== undefined && product !== 'windows') || (service !== undefined && channels === undefined) || (product === undefined && category === undefined && service === undefined)) {
+      this.never.push(rule);
+      return;
+    }
+    const ids = requiredEventIds(rule.rule);
+    const kw = requiredKeywords(rule.rule);
+    const e: Entry = { index, rule, ids, keywords: kw === null ? null : [...kw], fieldsFirst: category !== undefined };
+    const p: RulePlacement = { categories: [], channels: [], unmappedChannels: [], anything: false, eventIds: ids === null ? null : [...ids].sort(), keywords: e.keywords === null ? null : [...e.keywords] };
+    if (category !== undefined) {
+      const cats = category === 'registry_event' ? [...REGISTRY_CATEGORIES] : [category];
+      for (const c of cats) {
+        this.push(this.byCategory, c, e);
+        p.categories.push(c);
+      }
+      for (const ch of FALLBACK_CHANNELS.get(category) ?? []) {
+        this.push(this.byUnmappedChannel, ch, e);
+        p.unmappedChannels.push(ch);
+      }
+    } else if (channels !== undefined) {
+      for (const ch of new Set(channels.map((c) => c.toLowerCase()))) {
+        this.push(this.byChannel, ch, e);
+        p.channels.push(ch);
+      }
+    } else {
+      this.anything.push(e);
+      p.anything = true;
+    }
+    this.placements.set(rule, p);
+  }
+
+  placement(rule: CompiledRule): RulePlacement | undefined {
+    return this.placements.get(rule);
+  }
+
+  /** The rules that may match `event` (a superset of those that do), in the order given. */
+  candidates(event: Event): readonly CompiledRule[] {
+    const category = event.category;
+    const channel = event.channel === null ? '' : event.channel.toLowerCase();
+    const kf = eventIdKey(event.fields, event.raw, true);
+    const kr = eventIdKey(event.fields, event.raw, false);
+    const key = `${category ?? ''}\u0000${channel}\u0000${kf ?? '?'}\u0000${kr ?? '?'}`;
+    let c = this.cache.get(key);
+    if (c === undefined) {
+      c = this.lookup(category, channel, kf, kr);
+      if (this.cache.size < MAX_CACHE) this.cache.set(key, c);
+    }
+    if (!c.keywords) return c.rules;
+    // Keyword rules: kept only when one of their literals occurs in the event's values.
+    const text = keywordText(event);
+    const out: CompiledRule[] = [];
+    for (const e of c.entries) if (e.keywords === null || e.keywords.some((k) => text.includes(k))) out.push(e.rule);
+    return out;
+  }
+
+  private lookup(category: string | null, channel: string, kf: string | null, kr: string | null): Candidates {
+    const pool: Entry[] = [];
+    if (category !== null) pool.push(...(this.byCategory.get(category) ?? []));
+    else pool.push(...(this.byUnmappedChannel.get(channel) ?? []));
+    pool.push(...(this.byChannel.get(channel) ?? []));
+    pool.push(...this.anything);
+    const seen = new Set<number>();
+    const kept = pool.filter((e) => {
+      if (seen.has(e.index)) return false;
+      seen.add(e.index);
+      if (e.ids === null) return true;
+      const k = e.fieldsFirst ? kf : kr;
+      return k === null || e.ids.has(k);
+    });
+    kept.sort((a, b) => a.index - b.index);
+    return { entries: kept, rules: kept.map((e) => e.rule), keywords: kept.some((e) => e.keywords !== null) };
+  }
+}
+
+interface Candidates {
+  entries: readonly Entry[];
+  rules: readonly CompiledRule[];
+  /** Some entry has a keyword prefilter. */
+  keywords: boolean;
+}
