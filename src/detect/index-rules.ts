@@ -63,49 +63,67 @@ function union(sets: readonly Ids[]): Ids {
   return out;
 }
 
-function nodeIds(node: SigmaDetectionNode): Ids {
-  switch (node.kind) {
-    case 'item': {
-      const it = node.item;
-      if (it.field !== 'EventID' || it.negated || it.modifiers.length > 0 || it.values.length === 0) return null;
-      const ids = it.values.map(valueId);
-      if (ids.some((x) => x === null)) return null;
-      // `all` over several distinct numbers can never hold; one value under `all` is that value.
-      if (it.linking === 'and') return new Set(new Set(ids as string[]).size === 1 ? [ids[0]!] : []);
-      return new Set(ids as string[]);
-    }
-    case 'all':
-      return intersect(node.children.map(nodeIds));
-    case 'any':
-      return node.children.length === 0 ? null : union(node.children.map(nodeIds));
-  }
+/**
+ * A set that every branch of a rule's condition requires (one of its members must hold), or
+ * null when some branch requires nothing of the kind. `leaf` reads one detection item; `both`
+ * combines two requirements that must hold together: intersection for EventIDs (the event has
+ * one), either side for keyword literals (each is a valid prefilter).
+ */
+interface Requirement {
+  leaf(item: Extract<SigmaDetectionNode, { kind: 'item' }>['item']): Ids;
+  both(sets: readonly Ids[]): Ids;
 }
 
-function conditionIds(node: ConditionNode, sel: ReadonlyMap<string, Ids>, names: readonly string[]): Ids {
-  switch (node.kind) {
-    case 'identifier':
-      return sel.get(node.name) ?? null;
-    case 'not':
-      return null;
-    case 'and':
-      return intersect(node.operands.map((o) => conditionIds(o, sel, names)));
-    case 'or':
-      return union(node.operands.map((o) => conditionIds(o, sel, names)));
-    case 'selector': {
-      const ids = resolveSelector(node.pattern, names).map((n) => sel.get(n) ?? null);
-      if (ids.length === 0) return null;
-      return node.quantifier === 'all' ? intersect(ids) : union(ids);
+function requiredSet(rule: SigmaRule, req: Requirement): Ids {
+  const onNode = (node: SigmaDetectionNode): Ids => {
+    switch (node.kind) {
+      case 'item':
+        return req.leaf(node.item);
+      case 'all':
+        return req.both(node.children.map(onNode));
+      case 'any':
+        return node.children.length === 0 ? null : union(node.children.map(onNode));
     }
-  }
+  };
+  const sel = new Map<string, Ids>();
+  for (const [name, node] of rule.detection.selections) sel.set(name, onNode(node));
+  const names = [...rule.detection.selections.keys()];
+  const onCondition = (node: ConditionNode): Ids => {
+    switch (node.kind) {
+      case 'identifier':
+        return sel.get(node.name) ?? null;
+      case 'not':
+        return null;
+      case 'and':
+        return req.both(node.operands.map(onCondition));
+      case 'or':
+        return union(node.operands.map(onCondition));
+      case 'selector': {
+        const sets = resolveSelector(node.pattern, names).map((n) => sel.get(n) ?? null);
+        if (sets.length === 0) return null;
+        return node.quantifier === 'all' ? req.both(sets) : union(sets);
+      }
+    }
+  };
+  if (rule.detection.conditions.length === 0) return null;
+  return union(rule.detection.conditions.map((c) => onCondition(c.ast)));
 }
+
+const EVENT_IDS: Requirement = {
+  leaf: (it) => {
+    if (it.field !== 'EventID' || it.negated || it.modifiers.length > 0 || it.values.length === 0) return null;
+    const ids = it.values.map(valueId);
+    if (ids.some((x) => x === null)) return null;
+    // `all` over several distinct numbers can never hold; one value under `all` is that value.
+    if (it.linking === 'and') return new Set(new Set(ids as string[]).size === 1 ? [ids[0]!] : []);
+    return new Set(ids as string[]);
+  },
+  both: intersect,
+};
 
 /** The EventIDs a rule's detection requires in every branch of its condition, or null. */
 export function requiredEventIds(rule: SigmaRule): ReadonlySet<string> | null {
-  const sel = new Map<string, Ids>();
-  for (const [name, node] of rule.detection.selections) sel.set(name, nodeIds(node));
-  const names = [...rule.detection.selections.keys()];
-  if (rule.detection.conditions.length === 0) return null;
-  return union(rule.detection.conditions.map((c) => conditionIds(c.ast, sel, names)));
+  return requiredSet(rule, EVENT_IDS);
 }
 
 /** Literals (lower-cased) any of which must occur in some value of the event, or null. */
@@ -126,49 +144,21 @@ function anyOf(sets: readonly Lits[]): Lits {
   return null;
 }
 
-function nodeLits(node: SigmaDetectionNode): Lits {
-  switch (node.kind) {
-    case 'item': {
-      const it = node.item;
-      if (it.field !== null || it.negated || it.values.length === 0) return null;
-      const lits = it.values.map(valueLiteral);
-      return lits.some((x) => x === null) ? null : new Set(lits as string[]);
-    }
-    case 'all':
-      return anyOf(node.children.map(nodeLits));
-    case 'any':
-      return node.children.length === 0 ? null : union(node.children.map(nodeLits));
-  }
-}
-
-function conditionLits(node: ConditionNode, sel: ReadonlyMap<string, Lits>, names: readonly string[]): Lits {
-  switch (node.kind) {
-    case 'identifier':
-      return sel.get(node.name) ?? null;
-    case 'not':
-      return null;
-    case 'and':
-      return anyOf(node.operands.map((o) => conditionLits(o, sel, names)));
-    case 'or':
-      return union(node.operands.map((o) => conditionLits(o, sel, names)));
-    case 'selector': {
-      const ls = resolveSelector(node.pattern, names).map((n) => sel.get(n) ?? null);
-      if (ls.length === 0) return null;
-      return node.quantifier === 'all' ? anyOf(ls) : union(ls);
-    }
-  }
-}
+const KEYWORDS: Requirement = {
+  leaf: (it) => {
+    if (it.field !== null || it.negated || it.values.length === 0) return null;
+    const lits = it.values.map(valueLiteral);
+    return lits.some((x) => x === null) ? null : new Set(lits as string[]);
+  },
+  both: anyOf,
+};
 
 /**
  * For rules that need a keyword (field-less) match in every branch: the literal parts (ASCII,
  * lower-cased), one of which must then occur in some value of the event. Null otherwise.
  */
 export function requiredKeywords(rule: SigmaRule): ReadonlySet<string> | null {
-  const sel = new Map<string, Lits>();
-  for (const [name, node] of rule.detection.selections) sel.set(name, nodeLits(node));
-  const names = [...rule.detection.selections.keys()];
-  if (rule.detection.conditions.length === 0) return null;
-  return union(rule.detection.conditions.map((c) => conditionLits(c.ast, sel, names)));
+  return requiredSet(rule, KEYWORDS);
 }
 
 /** Every value of the event's fields and raw fields, lower-cased, one per line (keyword search space). */
