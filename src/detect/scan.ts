@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Fields, FieldValue } from '../events/fields.js';
+import type { Finding, FindingEvent, FindingRule } from './finding.js';
 import type { Event } from '../events/model.js';
 import { normalize, TableSet } from '../events/normalize.js';
 import type { Origin } from '../events/origin.js';
@@ -13,21 +14,7 @@ import type { SourceDiagnostic, SourceSummary } from '../sources/types.js';
 import type { CompiledRule } from './compile.js';
 import { RuleIndex } from './index-rules.js';
 
-export interface FindingEvent {
-  source: Origin;
-  fields: Record<string, FieldValue>;
-  raw?: Record<string, FieldValue>;
-}
-
-export interface Finding {
-  /** Stable for the same rule, input and record. */
-  id: string;
-  rule: { id: string | null; title: string; level: SigmaLevel | null; tags: string[] };
-  level: SigmaLevel | null;
-  timestamp: string | null;
-  host: string | null;
-  events: FindingEvent[];
-}
+export type { Finding, FindingEvent } from './finding.js';
 
 export interface SkippedRule {
   file: string;
@@ -90,12 +77,33 @@ export function makeFinding(rule: CompiledRule, event: Event, withRaw: boolean):
   if (withRaw) ev.raw = plain(event.raw);
   return {
     id: findingId(rule, event),
-    rule: { id: r.id ?? null, title: r.title, level: r.level ?? null, tags: [...r.tags] },
+    kind: 'match',
+    rule: findingRule(rule),
     level: r.level ?? null,
     timestamp: event.time,
     host: event.host,
     events: [ev],
+    techniques: techniquesOf(r.tags),
   };
+}
+
+/** ATT&CK technique ids from Sigma tags (`attack.t1218.003` → `T1218.003`), in tag order. */
+export function techniquesOf(tags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const t of tags) {
+    const m = /^attack\.(t\d{4}(?:\.\d{3})?)$/i.exec(t);
+    if (m !== null && !out.includes(m[1]!.toUpperCase())) out.push(m[1]!.toUpperCase());
+  }
+  return out;
+}
+
+export function findingRule(rule: CompiledRule): FindingRule {
+  const r = rule.rule;
+  const out: FindingRule = { id: r.id ?? null, title: r.title, level: r.level ?? null, tags: [...r.tags] };
+  if (r.description !== undefined) out.description = r.description;
+  if (r.falsepositives.length > 0) out.falsepositives = [...r.falsepositives];
+  if (r.references.length > 0) out.references = [...r.references];
+  return out;
 }
 
 /** Scans `paths` (files or `-`), yielding findings; returns the summary. */
