@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Fields, FieldValue } from '../events/fields.js';
-import type { Finding, FindingEvent, FindingRule } from './finding.js';
+import type { Finding, FindingEvent, FindingRule, Triage } from './finding.js';
 import type { Event } from '../events/model.js';
 import { normalize, TableSet } from '../events/normalize.js';
 import type { Origin } from '../events/origin.js';
@@ -75,7 +75,7 @@ export function makeFinding(rule: CompiledRule, event: Event, withRaw: boolean):
   const r = rule.rule;
   const ev: FindingEvent = { source: event.origin, fields: plain(event.fields) };
   if (withRaw) ev.raw = plain(event.raw);
-  return {
+  const f: Finding = {
     id: findingId(rule, event),
     kind: 'match',
     rule: findingRule(rule),
@@ -85,6 +85,9 @@ export function makeFinding(rule: CompiledRule, event: Event, withRaw: boolean):
     events: [ev],
     techniques: techniquesOf(r.tags),
   };
+  const triage = triageOf(rule);
+  if (triage !== null) f.triage = triage;
+  return f;
 }
 
 /** ATT&CK technique ids from Sigma tags (`attack.t1218.003` → `T1218.003`), in tag order. */
@@ -104,6 +107,17 @@ export function findingRule(rule: CompiledRule): FindingRule {
   if (r.falsepositives.length > 0) out.falsepositives = [...r.falsepositives];
   if (r.references.length > 0) out.references = [...r.references];
   return out;
+}
+
+/** A rule's custom `triage` attribute (`next`, `tuning`: lists of strings), when well formed. */
+export function triageOf(rule: CompiledRule): Triage | null {
+  const t = rule.rule.custom.get('triage');
+  if (t === null || typeof t !== 'object' || Array.isArray(t)) return null;
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const o = t as Record<string, unknown>;
+  const next = strings(o['next']);
+  const tuning = strings(o['tuning']);
+  return next.length + tuning.length === 0 ? null : { next, tuning };
 }
 
 /** Scans `paths` (files or `-`), yielding findings; returns the summary. */
