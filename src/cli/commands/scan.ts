@@ -9,17 +9,24 @@ import { compileRule, isCompiled, type CompiledRule } from '../../detect/compile
 import { levelRank, scan, type ScanSummary, type SkippedRule } from '../../detect/scan.js';
 import { expandPaths } from '../../io/walk.js';
 import { loadRules } from '../../sigma/load.js';
-import { RULE_LEVELS, type SigmaLevel } from '../../sigma/rule.js';
+import { RULE_LEVELS, type SigmaCorrelation, type SigmaFilter, type SigmaLevel } from '../../sigma/rule.js';
 import type { SourceDiagnostic } from '../../sources/types.js';
 import { Output } from '../output.js';
 import { safeText } from '../safe-text.js';
 import { MAX_RULE_FILE } from './rules.js';
+import { builtinRulesDir } from '../builtin.js';
 
 const RULE_EXTENSIONS = /\.ya?ml$/i;
 const INPUT_EXTENSIONS = /\.(evtx|xml|json|jsonl|ndjson|csv|log|txt)(\.gz)?$/i;
 
 export interface ScanCliOptions {
   rules: string[];
+  /** Include the built-in pack (rules/ of the package). */
+  builtin: boolean;
+  from?: string;
+  to?: string;
+  hosts: string[];
+  raw: boolean;
   format: 'jsonl';
   minLevel?: SigmaLevel;
   failOn?: SigmaLevel;
@@ -37,14 +44,14 @@ export interface LoadedRules {
   rules: CompiledRule[];
   skipped: SkippedRule[];
   files: number;
-  filters: number;
-  correlations: number;
+  filters: SigmaFilter[];
+  correlations: SigmaCorrelation[];
 }
 
 /** Loads and compiles every rule under `paths`; problems become skipped entries with a reason. */
 export function loadRulePaths(paths: readonly string[]): LoadedRules {
   const { files, problems } = expandPaths(paths, { accept: (name) => RULE_EXTENSIONS.test(name) });
-  const out: LoadedRules = { rules: [], skipped: [], files: 0, filters: 0, correlations: 0 };
+  const out: LoadedRules = { rules: [], skipped: [], files: 0, filters: [], correlations: [] };
   for (const p of problems) out.skipped.push({ file: p.path, id: null, title: null, reason: `unreadable: ${p.reason}` });
   for (const file of files) {
     out.files++;
@@ -61,8 +68,8 @@ export function loadRulePaths(paths: readonly string[]): LoadedRules {
       continue;
     }
     const r = loadRules(text, file, { maxInputLength: MAX_RULE_FILE });
-    out.filters += r.filters.length;
-    out.correlations += r.correlations.length;
+    out.filters.push(...r.filters);
+    out.correlations.push(...r.correlations);
     for (const d of r.diagnostics) {
       if (d.severity !== 'error') continue;
       out.skipped.push({ file: `${d.file}:${d.line}:${d.column}`, id: null, title: null, reason: `load error: [${d.code}] ${d.message}` });
@@ -96,10 +103,11 @@ function summaryLine(s: ScanSummary): string {
 }
 
 export async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
-  const loaded = loadRulePaths(opts.rules);
+  const rulePaths = opts.builtin ? [builtinRulesDir(), ...opts.rules] : opts.rules;
+  const loaded = loadRulePaths(rulePaths);
   for (const s of loaded.skipped) process.stderr.write(`skipped: ${safeText(s.file)}: ${safeText(s.reason)}\n`);
   if (loaded.rules.length === 0) {
-    process.stderr.write('scan: no usable rules in the --rules paths\n');
+    process.stderr.write(`scan: no usable rules in ${opts.builtin ? 'the built-in pack or ' : ''}the --rules paths\n`);
     return 2;
   }
   const { files, problems } = expandPaths(paths, { accept: (name) => INPUT_EXTENSIONS.test(name) });
@@ -109,7 +117,13 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
   let failing = 0;
   const it = scan(files, {
     rules: loaded.rules,
+    filters: loaded.filters,
+    correlations: loaded.correlations,
     skipped: loaded.skipped,
+    raw: opts.raw,
+    ...(opts.from !== undefined ? { from: opts.from } : {}),
+    ...(opts.to !== undefined ? { to: opts.to } : {}),
+    ...(opts.hosts.length > 0 ? { hosts: opts.hosts } : {}),
     ...(opts.minLevel !== undefined ? { minLevel: opts.minLevel } : {}),
     onDiagnostic: (d) => {
       if (d.severity === 'error' || opts.verbose) process.stderr.write(describeSource(d) + '\n');
@@ -133,9 +147,8 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
     }
   }
   await out.end();
+  for (const issue of summary.ruleIssues) process.stderr.write(`rules: ${safeText(issue)}\n`);
   process.stderr.write(summaryLine(summary));
-  if (loaded.filters + loaded.correlations > 0)
-    process.stderr.write(`scan: ${loaded.filters} filters and ${loaded.correlations} correlation rules were loaded but are not applied yet\n`);
   if (opts.stats !== undefined) {
     const { sources, ...rest } = summary;
     writeFileSync(opts.stats, JSON.stringify({ ...rest, ruleFiles: loaded.files, inputs: summary.inputs, sources }, null, 2) + '\n');
@@ -157,30 +170,53 @@ function parseLevel(v: unknown, option: string): Parsed {
   return { ok: false, error: `unknown ${option} level ${safeText(typeof v === 'string' ? v : JSON.stringify(v))} (${RULE_LEVELS.join(', ')})` };
 }
 
+type ParsedTime = { ok: true; time: string | undefined } | { ok: false; error: string };
+
+/** An ISO 8601 date or time; a date alone means midnight UTC. */
+function parseTime(v: unknown, option: string): ParsedTime {
+  if (v === undefined) return { ok: true, time: undefined };
+  if (typeof v !== 'string') return { ok: false, error: `${option}: not a time` };
+  const s = v;
+  // A time without a zone is UTC, as event times are.
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : /T[\d:.]+$/.test(s) ? `${s}Z` : s;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(s) || !Number.isFinite(Date.parse(iso))) return { ok: false, error: `${option}: not an ISO 8601 time: ${safeText(s)}` };
+  return { ok: true, time: new Date(Date.parse(iso)).toISOString() };
+}
+
 export function registerScan(program: Command, setExit: (code: number) => void): void {
   program
     .command('scan')
     .description('run Sigma rules over event-log inputs (EVTX, XML, JSON/NDJSON, CSV); one finding per line on stdout, a summary on stderr')
     .argument('<paths...>', 'inputs, or directories searched recursively, or - for stdin')
     .option('-r, --rules <path>', 'Sigma rule file or directory (searched recursively for .yml/.yaml); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--no-builtin', 'do not use the built-in rule pack (there is none yet: accepted and ignored)')
+    .option('--no-builtin', 'do not run the built-in CMSTP rule pack')
     .option('-f, --format <format>', 'jsonl (the only format so far)', 'jsonl')
     .option('--min-level <level>', `only findings of rules at or above this level: ${RULE_LEVELS.join(', ')}`)
+    .option('--from <time>', 'only events at or after this time (ISO 8601, e.g. 2024-05-01 or 2024-05-01T10:00:00Z)')
+    .option('--to <time>', 'only events at or before this time (ISO 8601)')
+    .option('--host <name>', 'only events of this host (case-insensitive, * wildcards); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--raw', 'include each event\'s original fields in findings', false)
     .option('-o, --output <file>', 'write findings here instead of stdout')
     .option('--stats <file>', 'write the summary as JSON')
     .option('--fail-on <level>', 'exit 1 when a finding is at or above this level (default: never)')
     .option('-v, --verbose', 'print reader warnings too, not only errors', false)
     .action(async (paths: string[], raw: Record<string, unknown>) => {
       const rules = raw['rules'] as string[];
-      if (rules.length === 0)
-        return usage('no rules: pass --rules <dir-or-file> (there is no built-in rule pack yet)', setExit);
+      const builtin = raw['builtin'] !== false;
+      if (!builtin && rules.length === 0) return usage('no rules: --no-builtin needs --rules <dir-or-file>', setExit);
+      const from = parseTime(raw['from'], '--from');
+      const to = parseTime(raw['to'], '--to');
+      if (!from.ok) return usage(from.error, setExit);
+      if (!to.ok) return usage(to.error, setExit);
       const format = raw['format'];
       if (format !== 'jsonl') return usage(`unknown format ${safeText(String(format))} (jsonl is the only format so far)`, setExit);
       const minLevel = parseLevel(raw['minLevel'], '--min-level');
       const failOn = parseLevel(raw['failOn'], '--fail-on');
       if (!minLevel.ok) return usage(minLevel.error, setExit);
       if (!failOn.ok) return usage(failOn.error, setExit);
-      const opts: ScanCliOptions = { rules, format, verbose: raw['verbose'] === true };
+      const opts: ScanCliOptions = { rules, builtin, hosts: raw['host'] as string[], raw: raw['raw'] === true, format, verbose: raw['verbose'] === true };
+      if (from.time !== undefined) opts.from = from.time;
+      if (to.time !== undefined) opts.to = to.time;
       if (minLevel.level !== undefined) opts.minLevel = minLevel.level;
       if (failOn.level !== undefined) opts.failOn = failOn.level;
       if (typeof raw['output'] === 'string') opts.output = raw['output'];
