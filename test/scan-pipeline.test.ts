@@ -3,6 +3,8 @@
 // example EVTX files the project ships (40 Sysmon events, two hosts' worth of times).
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { compileRule, isCompiled, type CompiledRule } from '../src/detect/compile.js';
@@ -229,4 +231,48 @@ test('scan pipeline: --from/--to/--host scope events before matching', async () 
   const other = await run([ATTACK], { rules, hosts: ['srv-*', 'WKS-FIN-042'] });
   assert.equal(other.findings.length, 0);
   assert.equal(other.summary.outOfScope, 30);
+});
+
+test('scan pipeline: correlations see matches in time order whatever the order of the inputs', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cmstp-hunt-corr-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const line = (id: number, time: string, image: string): string =>
+    JSON.stringify({
+      Event: {
+        System: {
+          Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } },
+          EventID: 1,
+          TimeCreated: { '#attributes': { SystemTime: time } },
+          EventRecordID: id,
+          Channel: 'Microsoft-Windows-Sysmon/Operational',
+          Computer: 'host-a',
+        },
+        EventData: { Image: image, CommandLine: image },
+      },
+    }) + '\n';
+  // The input read first holds a later event: fed in read order, the engine's clock would be an
+  // hour past the pair in the second input, and both would be dropped as late.
+  const later = path.join(dir, '1-later.json');
+  const earlier = path.join(dir, '2-earlier.json');
+  writeFileSync(later, line(3, '2026-01-01T11:00:00.0000000Z', 'C:\\Windows\\System32\\cmd.exe'));
+  writeFileSync(
+    earlier,
+    line(1, '2026-01-01T10:00:00.0000000Z', 'C:\\Windows\\System32\\cmstp.exe') + line(2, '2026-01-01T10:00:20.0000000Z', 'C:\\Windows\\System32\\cmd.exe'),
+  );
+  const CMD = CMSTP.replace('000000000002', '000000000004').replace('cmstp_start', 'cmd_start').replace('Cmstp start', 'Cmd start').replace('cmstp.exe', 'cmd.exe');
+  const ordered = `title: Cmstp then cmd
+id: 22222222-0000-4000-8000-000000000005
+level: high
+correlation:
+  type: temporal_ordered
+  rules: [cmstp_start, cmd_start]
+  group-by: [Computer]
+  timespan: 1m
+`;
+  const r = await run([later, earlier], { rules: compiled(CMSTP, CMD), correlations: load(ordered).correlations });
+  const corr = r.findings.filter((f) => f.kind === 'correlation');
+  assert.equal(corr.length, 1);
+  assert.deepEqual(corr[0]!.events.map(image), ['cmstp.exe', 'cmd.exe']);
+  assert.equal(corr[0]!.timestamp, '2026-01-01T10:00:00.0000000Z');
+  assert.equal(r.summary.correlationMatchesDropped, 0);
 });

@@ -23,7 +23,7 @@
 // - generate: `reportsBaseMatches(rule)` says whether a base rule's own matches are output: true
 //   when no correlation references it, or one that references it has `generate: true`.
 // - Order: events are processed in the order given and should come in time order (the scan
-//   sorts per file). A late event (older than the newest time the engine has seen) is inserted
+//   feeds the matches it keeps for correlations sorted by time, after all inputs). A late event (older than the newest time the engine has seen) is inserted
 //   at its time position in its group when it is still inside that group's window, otherwise
 //   dropped and counted (`stats().lateDropped`). Events without a parsable time are counted
 //   (`untimed`) and ignored.

@@ -47,6 +47,8 @@ export interface ScanSummary {
   findingsByKind: Record<string, number>;
   /** Match findings folded into incidents (not output on their own). */
   absorbed: number;
+  /** Base matches a correlation could not use: past the cap, or dropped from full windows. */
+  correlationMatchesDropped: number;
   elapsedMs: number;
   sources: SourceSummary[];
 }
@@ -105,6 +107,9 @@ export interface ScanProgress {
   events: number;
   findings: number;
 }
+
+/** Base matches kept for correlations (each holds its event). */
+const MAX_PENDING_CORRELATION_MATCHES = 1_000_000;
 
 function plain(f: Fields): Record<string, FieldValue> {
   // A null-prototype object: names come from logs.
@@ -206,12 +211,16 @@ export async function* scan(paths: readonly string[], options: ScanOptions): Asy
     findingsByLevel: Object.fromEntries([...RULE_LEVELS, 'none'].map((l) => [l, 0])),
     findingsByKind: { match: 0, correlation: 0, incident: 0 },
     absorbed: 0,
+    correlationMatchesDropped: 0,
     elapsedMs: 0,
     sources: [],
   };
   // Per rule: whether its own matches are output (correlations without `generate` hide them).
   const reports = new Map<CompiledRule, boolean>();
   for (const r of rules) reports.set(r, corr === null || corr.reportsBaseMatches(refOf(r)));
+  const corrWants = new Map<CompiledRule, boolean>();
+  for (const r of rules) corrWants.set(r, corr !== null && corr.wants(refOf(r)));
+  const pending: { rule: CompiledRule; event: Event; seq: number }[] = [];
   const held: Finding[] = [];
   const count = (f: Finding): boolean => {
     if (levelRank(f.level) < min) return false;
@@ -252,11 +261,10 @@ export async function* scan(paths: readonly string[], options: ScanOptions): Asy
       for (const rule of index.candidates(event)) {
         if (!rule.matches(event)) continue;
         const f = makeFinding(rule, event, options.raw === true);
-        if (corr !== null) {
-          for (const c of corr.push(refOf(rule), event)) {
-            const cf = correlationFinding(c, options.raw === true);
-            if (count(cf)) yield cf;
-          }
+        if (corr !== null && corrWants.get(rule) === true) {
+          // Fed in time order at the end: inputs (Sysmon, Security, …) overlap in time.
+          if (pending.length < MAX_PENDING_CORRELATION_MATCHES) pending.push({ rule, event, seq: pending.length });
+          else summary.correlationMatchesDropped++;
         }
         if (reports.get(rule) !== true) continue;
         post?.addMatch(f, event);
@@ -265,6 +273,17 @@ export async function* scan(paths: readonly string[], options: ScanOptions): Asy
       }
     }
     if (records > 0) summary.readable++;
+  }
+  if (corr !== null) {
+    pending.sort((a, b) => compareTime(a.event.time, b.event.time) || a.seq - b.seq);
+    for (const p of pending) {
+      for (const c of corr.push(refOf(p.rule), p.event)) {
+        const cf = correlationFinding(c, options.raw === true);
+        if (count(cf)) yield cf;
+      }
+    }
+    const st = corr.stats();
+    summary.correlationMatchesDropped += st.lateDropped + st.droppedWindowEvents;
   }
   if (post !== undefined) {
     const result = post.finish();
@@ -288,6 +307,14 @@ export async function* scan(paths: readonly string[], options: ScanOptions): Asy
   }
   summary.elapsedMs = Math.round(performance.now() - start);
   return summary;
+}
+
+/** Orders ISO times; events without a time first. */
+function compareTime(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
 }
 
 function refOf(rule: CompiledRule): RuleRef {
