@@ -411,7 +411,8 @@ const FIXTURE_CASES: readonly FixtureCase[] = [
       'mal-inf-write': 'medium',
       'mal-winlogbeat-renamed': 'high',
     },
-    legitimate: ['legit-vpn-install', 'legit-cmak', 'legit-dccw', 'legit-surrogate-load', 'legit-registry'],
+    // legit-wireguard: WireGuard's installer under the ICMLuaUtil broker, excluded by the rule.
+    legitimate: ['legit-vpn-install', 'legit-cmak', 'legit-dccw', 'legit-wireguard', 'legit-surrogate-load', 'legit-registry'],
   },
   {
     file: 'security-4688.xml',
@@ -437,12 +438,22 @@ const FIXTURE_CASES: readonly FixtureCase[] = [
         'proc_creation_cmstp_disguised_inf',
         'proc_creation_cmstp_suspicious_parent',
       ],
+      // En-dash switches (–s –au): the rules' windash modifier covers them.
+      '1007': CMSTP_SHELL_AU_TEMP,
       '2001': ['proc_creation_cmstp_execution', 'proc_creation_cmstp_silent_flags'],
       '2002': ['proc_creation_cmstp_execution'],
       '2004': ['proc_creation_cmstp_execution', 'proc_creation_cmstp_silent_flags'],
     },
-    malicious: { '1001': 'high', '1002': 'medium', '1003': 'medium', '1004': 'high', '1005': 'high', '1006': 'high' },
+    malicious: { '1001': 'high', '1002': 'medium', '1003': 'medium', '1004': 'high', '1005': 'high', '1006': 'high', '1007': 'high' },
     legitimate: ['2001', '2002', '2003', '2004'],
+  },
+  {
+    // Windows Filtering Platform: Application is a \device\harddiskvolumeN\ path.
+    file: 'security-5156.xml',
+    key: recordKey,
+    expected: { '1101': ['net_connection_cmstp_public'], '1102': ['net_connection_cmstp_internal'] },
+    malicious: { '1101': 'high', '1102': 'medium' },
+    legitimate: ['2101', '2102'],
   },
 ];
 
