@@ -111,8 +111,11 @@ export function creationOf(event: Event): CreationRecord | null {
   const source = sourceOf(event);
   const host = hostOf(event);
   const eventMs = timeMs(event.time ?? undefined);
-  // Sysmon's UtcTime is the process start; Defender's ProcessCreationTime likewise; ECS process.start.
-  const startMs = timeMs(field(event, 'UtcTime')) ?? timeMs(raw(event, 'ProcessCreationTime')) ?? timeMs(raw(event, 'process.start')) ?? eventMs;
+  // The event's own time, which every source has on one clock. Sysmon's UtcTime is not used:
+  // exports shift the record time and not the data field (the OTRF sample differs by hours), so
+  // mixing them would keep Sysmon and 4688 of one process apart. Defender's ProcessCreationTime
+  // and ECS process.start are on the same clock as their rows, and pin the parent join.
+  const startMs = timeMs(raw(event, 'ProcessCreationTime')) ?? timeMs(raw(event, 'process.start')) ?? eventMs;
   return {
     source,
     host,
@@ -142,7 +145,7 @@ export function creationOf(event: Event): CreationRecord | null {
 /** The process a termination event ends, or null. */
 export function terminationOf(event: Event): ProcessRef & { image: string | null } | null {
   if (event.category !== 'process_termination') return null;
-  const at = timeMs(field(event, 'UtcTime')) ?? timeMs(event.time ?? undefined);
+  const at = timeMs(event.time ?? undefined);
   return { host: hostOf(event), guid: normGuid(field(event, 'ProcessGuid')), pid: num(field(event, 'ProcessId')), atMs: at, startMs: null, image: text(field(event, 'Image')) };
 }
 
@@ -155,7 +158,7 @@ export function actorOf(event: Event): ProcessRef {
     host: hostOf(event),
     guid,
     pid,
-    atMs: timeMs(field(event, 'UtcTime')) ?? timeMs(event.time ?? undefined),
+    atMs: timeMs(event.time ?? undefined),
     startMs: timeMs(raw(event, 'InitiatingProcessCreationTime')),
   };
 }
@@ -167,7 +170,7 @@ export function targetOf(event: Event): ProcessRef | null {
     host: hostOf(event),
     guid: normGuid(field(event, 'TargetProcessGUID')) ?? normGuid(field(event, 'TargetProcessGuid')),
     pid: num(field(event, 'TargetProcessId')),
-    atMs: timeMs(field(event, 'UtcTime')) ?? timeMs(event.time ?? undefined),
+    atMs: timeMs(event.time ?? undefined),
     startMs: timeMs(raw(event, 'ProcessCreationTime')),
   };
 }

@@ -326,6 +326,10 @@ export class ProcessTree {
       });
       this.counters.inferred++;
     } else if (parent.inferred) {
+      if (parent.guid === null && p.guid !== null && !this.byGuid.has(key(n.host, p.guid))) {
+        parent.guid = p.guid;
+        this.byGuid.set(key(n.host, p.guid), parent.id);
+      }
       parent.image ??= p.image;
       parent.commandLine ??= p.commandLine;
       parent.originalFileName ??= p.originalFileName;
