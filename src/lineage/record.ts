@@ -62,7 +62,7 @@ export function sourceOf(event: Event): LineageSource {
 export function text(v: FieldValue | undefined): string | null {
   if (v === undefined || v === null) return null;
   if (Array.isArray(v)) return v.length > 0 && v[0] !== null ? String(v[0]) : null;
-  const t = String(v as string | number | boolean);
+  const t = String(v);
   if (t === '' || t === '-') return null;
   return t.length > MAX_TEXT ? t.slice(0, MAX_TEXT) + '…[cut]' : t;
 }
