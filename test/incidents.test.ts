@@ -18,7 +18,7 @@ import { loadRules } from '../src/sigma/load.js';
 import { RULE_LEVELS, type SigmaLevel } from '../src/sigma/rule.js';
 import { readSource } from '../src/sources/index.js';
 import { projectRoot, requireSharedData } from './support/shared-data.js';
-import { sec4688, sysmon1, sysmon10, sysmon13, sysmon3 } from './fixtures/incidents/synthetic.js';
+import { mdeProcess, sec4688, sysmon1, sysmon10, sysmon13, sysmon3 } from './fixtures/incidents/synthetic.js';
 
 const CMSTPLUA = '{3E5FC7F9-9A51-4367-9063-A120244FBEC7}';
 const RULE_AU = '0b8c3f5e-1111-4a6e-9d2b-000000000001';
@@ -148,9 +148,14 @@ test('OTRF Atomic T1218.003 test 2: the chain from the Sysmon events alone, and 
     assert.ok(rank(inc.level) >= rank('high'), `${name}: ${String(inc.level)}`);
     for (const c of ['silent-install', 'auto-elevate', 'inf-user-writable', 'suspicious-parent', 'com-elevation', 'elevated-child']) assert.ok(codes(inc).includes(c), `${name}: ${c}`);
   }
-  // With both sources each process is one node: the merged chain has the same six processes.
-  const { result } = run(bySource.both);
-  assert.equal(result.stats.lineage.merged, 5);
+  // With both sources each process is one node, whichever source is read first.
+  const reversed = [...bySource.sysmon, ...bySource.security];
+  for (const events of [bySource.both, reversed]) {
+    const { result } = run(events);
+    assert.equal(result.stats.lineage.merged, 5);
+    assert.equal(result.incidents.length, 1);
+    assert.equal(result.incidents[0]!.chain!.length, 6);
+  }
 });
 
 test('corpus (two whole machines): no incident at medium or above', async (t) => {
@@ -293,3 +298,43 @@ test('risk: levels follow the documented thresholds; flags are read from argumen
   assert.deepEqual(dash.map((x) => x.code), ['auto-elevate', 'no-interaction', 'inf-argument', 'remote-inf']);
 });
 
+
+test('Defender rows alone: the DllHost is known only from InitiatingProcess* columns, and the chain still forms', () => {
+  const ps = { ProcessId: 700, FolderPath: `${SYS32}WindowsPowerShell\\v1.0\\powershell.exe`, ProcessCommandLine: 'powershell.exe', ProcessCreationTime: '2026-03-01T09:59:00Z' };
+  const events = [
+    mdeProcess(0, {
+      ProcessId: 701,
+      FolderPath: `${SYS32}cmstp.exe`,
+      FileName: 'cmstp.exe',
+      ProcessVersionInfoOriginalFileName: 'CMSTP.EXE',
+      ProcessCommandLine: 'cmstp.exe /s /au C:\\Users\\bob\\AppData\\Local\\Temp\\a.inf',
+      ProcessCreationTime: '2026-03-01T10:00:00Z',
+      ProcessIntegrityLevel: 'Medium',
+      InitiatingProcessId: ps.ProcessId,
+      InitiatingProcessFolderPath: ps.FolderPath,
+      InitiatingProcessCommandLine: ps.ProcessCommandLine,
+      InitiatingProcessCreationTime: ps.ProcessCreationTime,
+    }),
+    mdeProcess(1, {
+      ProcessId: 703,
+      FolderPath: `${SYS32}cmd.exe`,
+      FileName: 'cmd.exe',
+      ProcessCommandLine: 'cmd.exe',
+      ProcessCreationTime: '2026-03-01T10:00:01Z',
+      ProcessIntegrityLevel: 'High',
+      ProcessTokenElevation: 'TokenElevationTypeFull',
+      InitiatingProcessId: 702,
+      InitiatingProcessFolderPath: `${SYS32}dllhost.exe`,
+      InitiatingProcessFileName: 'dllhost.exe',
+      InitiatingProcessCommandLine: HOST_CMD,
+      InitiatingProcessCreationTime: '2026-03-01T10:00:00.500Z',
+    }),
+  ];
+  const { result } = run(events, []);
+  assert.equal(result.incidents.length, 1);
+  const inc = result.incidents[0]!;
+  assert.equal(inc.clsid, CMSTPLUA);
+  assert.deepEqual(chainNames(inc), ['powershell.exe', 'cmstp.exe', 'dllhost.exe', 'cmd.exe']);
+  assert.equal(inc.chain![2]!.event, null, 'the DllHost has no event of its own');
+  assert.ok(rank(inc.level) >= rank('high'));
+});

@@ -13,7 +13,7 @@ import { ProcessTree, actorOf, creationOf, targetOf, timeMs, type ProcessNode, t
 import { text } from '../lineage/record.js';
 import type { SigmaLevel } from '../sigma/rule.js';
 import { isBenignElevatedChild, type ElevatedClass } from './com.js';
-import { comClassOf, extensionDllWrite, isActivityKind, isCmstp, isElevated, isNotElevated, roleOfActivity, type Role } from './evidence.js';
+import { comClassOf, extensionDllWrite, isActivityKind, isCmstp, isNotElevated, roleOfActivity, type Role } from './evidence.js';
 import { chainFactors, levelFor, scoreOf, type ChainFacts, type CmstpFacts } from './risk.js';
 import { triageFor } from './triage.js';
 
@@ -26,6 +26,8 @@ export interface IncidentOptions {
   maxEvidence?: number;
   /** Most elevated processes kept while their parent is unknown. Default 5 000. */
   maxPending?: number;
+  /** Most pack matches kept until `finish` (beyond it they are counted and left alone). Default 50 000. */
+  maxMatches?: number;
   /** Most activity events kept per process of a chain. Default 25. */
   maxActivityPerProcess?: number;
   /** How long after a cmstp.exe start a COM host's activity still belongs to it. Default 120 s. */
@@ -44,6 +46,7 @@ export interface IncidentStats {
   evidenceDropped: number;
   pendingDropped: number;
   matches: number;
+  matchesDropped: number;
   incidents: number;
   absorbed: number;
   enriched: number;
@@ -99,13 +102,14 @@ export class IncidentBuilder {
   /** Nodes whose creation is evidence: their children and activity are kept too. */
   private readonly interesting = new Set<number>();
   private readonly activityCount = new Map<number, number>();
-  private readonly counters = { events: 0, evidenceDropped: 0, pendingDropped: 0, matches: 0 };
+  private readonly counters = { events: 0, evidenceDropped: 0, pendingDropped: 0, matches: 0, matchesDropped: 0 };
 
   constructor(options: IncidentOptions = {}) {
     this.tree = new ProcessTree(options.tree ?? {});
     this.opts = {
       maxEvidence: options.maxEvidence ?? 20_000,
       maxPending: options.maxPending ?? 5_000,
+      maxMatches: options.maxMatches ?? 50_000,
       maxActivityPerProcess: options.maxActivityPerProcess ?? 25,
       linkWindowMs: options.linkWindowMs ?? 120_000,
       maxChain: options.maxChain ?? 64,
@@ -128,7 +132,7 @@ export class IncidentBuilder {
       if (role !== null) {
         this.keep(k);
         this.interesting.add(node.id);
-      } else if (isElevated(node) || node.inferred) {
+      } else if (!isNotElevated(node)) {
         // Its parent may only show up later (another file, another source): look again at the end.
         this.pending.push(k);
         if (this.pending.length > this.opts.maxPending) {
@@ -156,6 +160,10 @@ export class IncidentBuilder {
   addMatch(finding: Finding, event: Event): void {
     if (finding.kind !== 'match') return;
     if (!finding.techniques.some((t) => PACK_TECHNIQUES.includes(t))) return;
+    if (this.matches.length >= this.opts.maxMatches) {
+      this.counters.matchesDropped++;
+      return;
+    }
     this.counters.matches++;
     this.matches.push({ finding, event, key: originKey(event) });
   }
@@ -193,6 +201,7 @@ export class IncidentBuilder {
         evidenceDropped: this.counters.evidenceDropped,
         pendingDropped: this.counters.pendingDropped,
         matches: this.counters.matches,
+        matchesDropped: this.counters.matchesDropped,
         incidents: incidents.length,
         absorbed: absorbed.size,
         enriched: enriched.size,
@@ -360,10 +369,11 @@ export class IncidentBuilder {
       seen.add(k.key);
       evidence.push(k);
     };
+    const launcher = g.cmstp === null ? null : this.tree.parent(g.cmstp);
     for (const k of this.kept) {
       if (k.event.category !== 'process_creation') continue;
       const n = this.tree.node(k.nodeId);
-      if (n !== null && inChain.has(n.id) && n !== this.tree.parent(g.cmstp ?? n)) push({ ...k, role: this.roleIn(g, n, k.role) });
+      if (n !== null && inChain.has(n.id) && n !== launcher) push({ ...k, role: this.roleIn(g, n, k.role) });
     }
     for (const k of g.activity) push(k);
     if (g.cmstp !== null) {
@@ -404,7 +414,7 @@ export class IncidentBuilder {
       if (absorbedIds.includes(m.finding.id)) continue;
       const n = this.subjectOf(m.event);
       if (n === null || !inChain.has(n.id)) continue;
-      if (g.cmstp !== null && n === this.tree.parent(g.cmstp)) continue;
+      if (n === launcher) continue;
       fold(m);
       push({ event: m.event, role: roleOfActivity(m.event) ?? 'rule match', key: m.key, nodeId: n.id, ms: timeMs(m.event.time ?? undefined) });
     }

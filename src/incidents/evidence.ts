@@ -37,11 +37,6 @@ export function isNotElevated(n: Pick<ProcessNode, 'integrity' | 'elevation'>): 
   return i === 'low' || i === 'medium' || i === 'untrusted' || n.elevation === 'TokenElevationTypeLimited';
 }
 
-export function isElevated(n: Pick<ProcessNode, 'integrity' | 'elevation'>): boolean {
-  const i = (n.integrity ?? '').toLowerCase();
-  return i === 'high' || i === 'system' || n.elevation === 'TokenElevationTypeFull';
-}
-
 const REGISTRY = new Set(['registry_add', 'registry_set', 'registry_delete', 'registry_rename']);
 
 export function isRegistry(event: Event): boolean {
