@@ -74,12 +74,15 @@ interface Kept {
   /** The process the event creates (process creations) or acts as. */
   nodeId: number | null;
   ms: number | null;
+  /** Read order, to keep events of the same instant in the order the log had them. */
+  seq: number;
 }
 
 interface Match {
   finding: Finding;
   event: Event;
   key: string;
+  seq: number;
 }
 
 /** A stable id for the incident logic, so incidents group like rule findings do. */
@@ -125,10 +128,11 @@ export class IncidentBuilder {
 
   observe(event: Event): void {
     this.counters.events++;
+    const seq = this.counters.events;
     const node = this.tree.observe(event);
     if (node !== null) {
       const role = this.roleOfCreation(node);
-      const k: Kept = { event, role: role ?? 'descendant', key: originKey(event), nodeId: node.id, ms: node.startMs };
+      const k: Kept = { event, role: role ?? 'descendant', key: originKey(event), nodeId: node.id, ms: timeMs(event.time ?? undefined), seq };
       if (role !== null) {
         this.keep(k);
         this.interesting.add(node.id);
@@ -145,7 +149,7 @@ export class IncidentBuilder {
     if (event.category === 'process_termination') return;
     const role = roleOfActivity(event);
     if (role !== null) {
-      this.keep({ event, role, key: originKey(event), nodeId: null, ms: timeMs(event.time ?? undefined) });
+      this.keep({ event, role, key: originKey(event), nodeId: null, ms: timeMs(event.time ?? undefined), seq });
       return;
     }
     if (!isActivityKind(event)) return;
@@ -154,7 +158,7 @@ export class IncidentBuilder {
     const n = this.activityCount.get(actor.id) ?? 0;
     if (n >= this.opts.maxActivityPerProcess) return;
     this.activityCount.set(actor.id, n + 1);
-    this.keep({ event, role: 'process activity', key: originKey(event), nodeId: actor.id, ms: timeMs(event.time ?? undefined) });
+    this.keep({ event, role: 'process activity', key: originKey(event), nodeId: actor.id, ms: timeMs(event.time ?? undefined), seq });
   }
 
   addMatch(finding: Finding, event: Event): void {
@@ -165,7 +169,7 @@ export class IncidentBuilder {
       return;
     }
     this.counters.matches++;
-    this.matches.push({ finding, event, key: originKey(event) });
+    this.matches.push({ finding, event, key: originKey(event), seq: this.counters.events });
   }
 
   finish(): IncidentResult {
@@ -416,10 +420,10 @@ export class IncidentBuilder {
       if (n === null || !inChain.has(n.id)) continue;
       if (n === launcher) continue;
       fold(m);
-      push({ event: m.event, role: roleOfActivity(m.event) ?? 'rule match', key: m.key, nodeId: n.id, ms: timeMs(m.event.time ?? undefined) });
+      push({ event: m.event, role: roleOfActivity(m.event) ?? 'rule match', key: m.key, nodeId: n.id, ms: timeMs(m.event.time ?? undefined), seq: m.seq });
     }
 
-    evidence.sort((a, b) => (a.ms ?? 0) - (b.ms ?? 0));
+    evidence.sort((a, b) => (a.ms ?? 0) - (b.ms ?? 0) || a.seq - b.seq);
     const events: FindingEvent[] = evidence.map((k) => {
       const ev: FindingEvent = { source: k.event.origin, fields: k.event.fields.toObject(), role: k.role };
       if (this.opts.raw) ev.raw = k.event.raw.toObject();
@@ -479,9 +483,12 @@ export class IncidentBuilder {
     return fallback === 'cmstp launch' || fallback === 'COM elevation host' ? 'descendant' : fallback;
   }
 
+  /** The event that shows a process: its creation, else (a process known from its children) the first thing it did. */
   private eventIndexOf(n: ProcessNode, evidence: readonly Kept[]): number | null {
     const i = evidence.findIndex((k) => k.event.category === 'process_creation' && this.tree.node(k.nodeId) === n);
-    return i < 0 ? null : i;
+    if (i >= 0) return i;
+    const j = evidence.findIndex((k) => k.event.category !== 'process_creation' && this.nodeOf(k) === n);
+    return j < 0 ? null : j;
   }
 
   /** The process a matched event is about: the one it creates, or the one acting. */
