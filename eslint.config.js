@@ -38,6 +38,20 @@ export default tseslint.config(
     },
   },
   {
+    // Lineage reads events only.
+    files: ['src/lineage/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../events', '!../events/*'], message: 'src/lineage imports only src/events.' }] }],
+    },
+  },
+  {
+    // Incidents read events, lineage, the finding shape and the Sigma level type; never readers, the scanner or the CLI.
+    files: ['src/incidents/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../events', '!../events/*', '!../lineage', '!../lineage/*', '!../detect', '../detect/*', '!../detect/finding.js', '!../sigma', '../sigma/*', '!../sigma/rule.js'], message: 'src/incidents imports only events, lineage, detect/finding and sigma/rule types.' }] }],
+    },
+  },
+  {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
