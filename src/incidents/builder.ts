@@ -172,6 +172,11 @@ export class IncidentBuilder {
     this.matches.push({ finding, event, key: originKey(event), seq: this.counters.events });
   }
 
+  /** Only pack matches can be folded or re-rated: the scan streams the others at once. */
+  holds(finding: Finding): boolean {
+    return finding.techniques.some((t) => PACK_TECHNIQUES.includes(t));
+  }
+
   finish(): IncidentResult {
     const relinked = this.tree.relink();
     this.reexaminePending();
@@ -553,7 +558,8 @@ export class IncidentBuilder {
       extensionDll: extensionDllWrite(m.event),
     };
     const factors = chainFactors(facts);
-    const out: Enrichment = { level: factors.length === 0 ? null : levelFor(scoreOf(factors)), factors };
+    // Without a CMSTP fact to rate (a file or registry event on its own), the rule's level stands.
+    const out: Enrichment = { level: factors.length === 0 ? m.finding.level : levelFor(scoreOf(factors)), factors };
     const triage = triageFor(factors, [m.finding.triage]);
     if (triage !== undefined) out.triage = triage;
     return out;

@@ -112,22 +112,36 @@ function isFactorCode(code: string): code is FactorCode {
   return Object.prototype.hasOwnProperty.call(ADVICE, code);
 }
 
-/** Next steps and tuning for the factors fired (in their order), then the rules' own, deduplicated. */
+/** A person reads triage: beyond this many items per list the rest is cut, and the cut is said. */
+export const MAX_TRIAGE_ITEMS = 12;
+
+/**
+ * Next steps and tuning for the factors fired and the member rules, deduplicated, at most
+ * MAX_TRIAGE_ITEMS per list. Taken round by round (every source's first item, then every
+ * source's second, …; factors before rules) so that each source is heard before any repeats.
+ */
 export function triageFor(factors: readonly RiskFactor[], ruleTriage: ReadonlyArray<Triage | undefined> = []): Triage | undefined {
-  const next: string[] = [];
-  const tuning: string[] = [];
-  const add = (list: string[], items: readonly string[]): void => {
-    for (const s of items) if (!list.includes(s)) list.push(s);
+  const sources: Triage[] = [];
+  for (const f of factors) if (isFactorCode(f.code)) sources.push(ADVICE[f.code]);
+  for (const t of ruleTriage) if (t !== undefined) sources.push(t);
+  const pick = (key: 'next' | 'tuning', noun: string): string[] => {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    let cut = 0;
+    const rounds = Math.max(0, ...sources.map((t) => t[key].length));
+    for (let i = 0; i < rounds; i++) {
+      for (const t of sources) {
+        const item = t[key][i];
+        if (item === undefined || seen.has(item)) continue;
+        seen.add(item);
+        if (out.length < MAX_TRIAGE_ITEMS) out.push(item);
+        else cut++;
+      }
+    }
+    if (cut > 0) out.push(`(${cut} more ${noun} omitted)`);
+    return out;
   };
-  for (const f of factors) {
-    if (!isFactorCode(f.code)) continue;
-    add(next, ADVICE[f.code].next);
-    add(tuning, ADVICE[f.code].tuning);
-  }
-  for (const t of ruleTriage) {
-    if (t === undefined) continue;
-    add(next, t.next);
-    add(tuning, t.tuning);
-  }
+  const next = pick('next', 'steps');
+  const tuning = pick('tuning', 'tuning notes');
   return next.length + tuning.length === 0 ? undefined : { next, tuning };
 }

@@ -15,6 +15,7 @@ import { Output } from '../output.js';
 import { safeText } from '../safe-text.js';
 import { MAX_RULE_FILE } from './rules.js';
 import { builtinRulesDir } from '../builtin.js';
+import { IncidentBuilder } from '../../incidents/index.js';
 
 const RULE_EXTENSIONS = /\.ya?ml$/i;
 const INPUT_EXTENSIONS = /\.(evtx|xml|json|jsonl|ndjson|csv|log|txt)(\.gz)?$/i;
@@ -27,6 +28,8 @@ export interface ScanCliOptions {
   to?: string;
   hosts: string[];
   raw: boolean;
+  /** Build CMSTP incidents from process lineage (fold and re-rate pack findings). */
+  incidents: boolean;
   format: 'jsonl';
   minLevel?: SigmaLevel;
   failOn?: SigmaLevel;
@@ -121,6 +124,7 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
     correlations: loaded.correlations,
     skipped: loaded.skipped,
     raw: opts.raw,
+    ...(opts.incidents ? { postprocess: new IncidentBuilder({ raw: opts.raw }) } : {}),
     ...(opts.from !== undefined ? { from: opts.from } : {}),
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.hosts.length > 0 ? { hosts: opts.hosts } : {}),
@@ -195,6 +199,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--from <time>', 'only events at or after this time (ISO 8601, e.g. 2024-05-01 or 2024-05-01T10:00:00Z)')
     .option('--to <time>', 'only events at or before this time (ISO 8601)')
     .option('--host <name>', 'only events of this host (case-insensitive, * wildcards); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--no-incidents', 'report every rule match on its own: no process lineage, incidents or risk re-rating')
     .option('--raw', 'include each event\'s original fields in findings', false)
     .option('-o, --output <file>', 'write findings here instead of stdout')
     .option('--stats <file>', 'write the summary as JSON')
@@ -214,7 +219,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       const failOn = parseLevel(raw['failOn'], '--fail-on');
       if (!minLevel.ok) return usage(minLevel.error, setExit);
       if (!failOn.ok) return usage(failOn.error, setExit);
-      const opts: ScanCliOptions = { rules, builtin, hosts: raw['host'] as string[], raw: raw['raw'] === true, format, verbose: raw['verbose'] === true };
+      const opts: ScanCliOptions = { rules, builtin, hosts: raw['host'] as string[], raw: raw['raw'] === true, incidents: raw['incidents'] !== false, format, verbose: raw['verbose'] === true };
       if (from.time !== undefined) opts.from = from.time;
       if (to.time !== undefined) opts.to = to.time;
       if (minLevel.level !== undefined) opts.minLevel = minLevel.level;
