@@ -1,0 +1,119 @@
+// Per rule: can it fire on these inputs? Its logsource must cover some profile of the events,
+// and its condition must be able to hold given the fields those events carry. Judged per
+// telemetry source (Sysmon, Security, Defender, ECS, other channels): a rule that can fire on
+// Sysmon 1 but not on 4688 without command lines is `partial`.
+
+import type { CompiledRule } from '../detect/compile.js';
+import type { SigmaLogsource } from '../sigma/rule.js';
+import type { Profile } from './profile.js';
+import { detectionFields, satisfiable } from './rule-fields.js';
+
+export type RuleStatus = 'can-fire' | 'cannot-fire' | 'partial';
+
+export interface RuleSourceCoverage {
+  source: string;
+  /** Events of this source the rule's logsource covers. */
+  events: number;
+  /** Windows event ids (or Defender tables) of those events. */
+  eventIds: string[];
+  canFire: boolean;
+  /** Fields the detection needs that none of these events carry (empty when it can fire). */
+  missingFields: string[];
+}
+
+export interface RuleCoverage {
+  id: string | null;
+  title: string;
+  level: string | null;
+  /** `file:line:column` of the rule. */
+  file: string;
+  logsource: SigmaLogsource;
+  /** Every field the detection reads. */
+  fields: string[];
+  status: RuleStatus;
+  reason: string;
+  sources: RuleSourceCoverage[];
+}
+
+/** Which telemetry produces a logsource category (for "no events for …" reasons). */
+const CATEGORY_SOURCES: Readonly<Record<string, string>> = {
+  process_creation: 'Sysmon 1, Security 4688, Defender DeviceProcessEvents, ECS process start',
+  process_access: 'Sysmon 10 only (no Security, Defender or ECS equivalent with a call trace)',
+  image_load: 'Sysmon 7, Defender DeviceImageLoadEvents, ECS library',
+  network_connection: 'Sysmon 3, Security 5156, Defender DeviceNetworkEvents, ECS network',
+  registry_event: 'Sysmon 12/13/14, Security 4657, Defender DeviceRegistryEvents, ECS registry',
+  registry_add: 'Sysmon 12, Defender DeviceRegistryEvents',
+  registry_set: 'Sysmon 13, Security 4657, Defender DeviceRegistryEvents, ECS registry',
+  registry_delete: 'Sysmon 12, Security 4657, Defender DeviceRegistryEvents',
+  registry_rename: 'Sysmon 14',
+  file_event: 'Sysmon 11, Defender DeviceFileEvents, ECS file',
+  dns_query: 'Sysmon 22, Defender DeviceNetworkEvents (DnsRequest), ECS dns',
+  create_remote_thread: 'Sysmon 8',
+};
+
+export function describeLogsource(ls: SigmaLogsource): string {
+  const parts: string[] = [];
+  if (ls.product !== undefined) parts.push(`product ${ls.product}`);
+  if (ls.category !== undefined) parts.push(`category ${ls.category}`);
+  if (ls.service !== undefined) parts.push(`service ${ls.service}`);
+  return parts.length > 0 ? parts.join(', ') : 'no logsource';
+}
+
+function label(p: Profile): string {
+  return p.table ?? (p.eventId !== null ? String(p.eventId) : (p.category ?? '?'));
+}
+
+export function assessRule(rule: CompiledRule, profiles: readonly Profile[]): RuleCoverage {
+  const r = rule.rule;
+  const bySource = new Map<string, { events: number; ids: Set<string>; ok: boolean; missing: Set<string> }>();
+  for (const p of profiles) {
+    if (!rule.applies(p.sample)) continue;
+    let s = bySource.get(p.source);
+    if (s === undefined) bySource.set(p.source, (s = { events: 0, ids: new Set(), ok: false, missing: new Set() }));
+    s.events += p.events;
+    s.ids.add(label(p));
+    const sat = satisfiable(r, (f) => (p.presence.get(f) ?? 0) > 0);
+    if (sat.ok) s.ok = true;
+    else for (const m of sat.missing) s.missing.add(m);
+  }
+  const sources: RuleSourceCoverage[] = [...bySource]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([source, s]) => ({
+      source,
+      events: s.events,
+      eventIds: [...s.ids].sort((a, b) => (Number(a) - Number(b)) || (a < b ? -1 : a > b ? 1 : 0)),
+      canFire: s.ok,
+      missingFields: s.ok ? [] : [...s.missing].sort(),
+    }));
+  const yes = sources.filter((s) => s.canFire);
+  const no = sources.filter((s) => !s.canFire);
+  let status: RuleStatus;
+  let reason: string;
+  const blocked = (s: RuleSourceCoverage): string =>
+    `${s.source} ${s.eventIds.join('/')} (${s.events} events) never carries ${s.missingFields.length > 0 ? s.missingFields.join(', ') : 'what the condition needs'}`;
+  if (sources.length === 0) {
+    status = 'cannot-fire';
+    const hint = r.logsource.category !== undefined ? CATEGORY_SOURCES[r.logsource.category.toLowerCase()] : undefined;
+    reason = `no events for its logsource (${describeLogsource(r.logsource)})${hint !== undefined ? `: needs ${hint}` : ''}`;
+  } else if (no.length === 0) {
+    status = 'can-fire';
+    reason = `its fields are present in ${yes.map((s) => `${s.source} ${s.eventIds.join('/')} (${s.events} events)`).join('; ')}`;
+  } else if (yes.length === 0) {
+    status = 'cannot-fire';
+    reason = no.map(blocked).join('; ');
+  } else {
+    status = 'partial';
+    reason = `can fire on ${yes.map((s) => s.source).join(', ')}; not on ${no.map(blocked).join('; ')}`;
+  }
+  return {
+    id: r.id ?? null,
+    title: r.title,
+    level: r.level ?? null,
+    file: `${r.file}:${r.pos.line}:${r.pos.column}`,
+    logsource: r.logsource,
+    fields: detectionFields(r),
+    status,
+    reason,
+    sources,
+  };
+}

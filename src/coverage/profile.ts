@@ -1,0 +1,93 @@
+// Event profiles: the events of the inputs grouped by what decides whether a rule applies to
+// them (source, event id or table, category, channel), each with one sample event (to ask a
+// compiled rule's logsource) and how many of its events carry each field. A rule can fire on a
+// profile only if the fields its detection reads are present there.
+
+import type { FieldValue, Fields } from '../events/fields.js';
+import type { Event } from '../events/model.js';
+
+/** Caps: profiles and field names come from the input (attacker-chosen channels and names). */
+export const MAX_PROFILES = 5_000;
+export const MAX_FIELDS_PER_PROFILE = 1_000;
+
+/** Windows writes `-` for "none"; empty strings and empty lists say the same. */
+export function isPresent(v: FieldValue | undefined): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'string') return v !== '' && v !== '-';
+  if (Array.isArray(v)) return v.length > 0;
+  return true;
+}
+
+const SYSMON_CHANNEL = 'microsoft-windows-sysmon/operational';
+
+/**
+ * Which telemetry source an event belongs to: `sysmon`, `security`, `mde`, `ecs`, or
+ * `channel:<name>` for any other Windows channel (`channel:?` when there is none).
+ */
+export function sourceOf(e: Event): string {
+  if (e.kind === 'mde') return 'mde';
+  if (e.kind === 'ecs') return 'ecs';
+  const channel = e.channel?.toLowerCase();
+  if (channel === SYSMON_CHANNEL || (channel === undefined && e.provider === 'Microsoft-Windows-Sysmon')) return 'sysmon';
+  if (channel === 'security') return 'security';
+  return `channel:${e.channel ?? e.provider ?? '?'}`;
+}
+
+export interface Profile {
+  key: string;
+  source: string;
+  eventId: number | null;
+  table: string | null;
+  category: string | null;
+  channel: string | null;
+  /** The first event seen: logsource applicability depends only on what the key holds. */
+  sample: Event;
+  events: number;
+  /** Field name → events of the profile in which it is present (fields, raw, and raw names without spaces). */
+  presence: Map<string, number>;
+  /** Field names not counted because the profile already had MAX_FIELDS_PER_PROFILE. */
+  fieldsDropped: number;
+}
+
+export class Profiles {
+  readonly byKey = new Map<string, Profile>();
+  /** Events not profiled because MAX_PROFILES was reached (counted, never silently lost). */
+  eventsUnprofiled = 0;
+
+  add(e: Event): void {
+    const source = sourceOf(e);
+    const key = [source, e.eventId ?? '', e.table ?? '', e.category ?? '', e.channel ?? ''].join('\u0000');
+    let p = this.byKey.get(key);
+    if (p === undefined) {
+      if (this.byKey.size >= MAX_PROFILES) {
+        this.eventsUnprofiled++;
+        return;
+      }
+      p = { key, source, eventId: e.eventId, table: e.table, category: e.category, channel: e.channel, sample: e, events: 0, presence: new Map(), fieldsDropped: 0 };
+      this.byKey.set(key, p);
+    }
+    p.events++;
+    const seen = new Set<string>();
+    const note = (name: string, v: FieldValue): void => {
+      if (seen.has(name) || !isPresent(v)) return;
+      seen.add(name);
+      const n = p.presence.get(name);
+      if (n !== undefined) p.presence.set(name, n + 1);
+      else if (p.presence.size < MAX_FIELDS_PER_PROFILE) p.presence.set(name, 1);
+      else p.fieldsDropped++;
+    };
+    const walk = (f: Fields): void => {
+      for (const [k, v] of f.entries()) {
+        note(k, v);
+        // Sigma drops the spaces of event field names (`Threat Name` → `ThreatName`).
+        if (k.includes(' ')) note(k.replace(/ /g, ''), v);
+      }
+    };
+    walk(e.fields);
+    if (e.raw !== e.fields) walk(e.raw);
+  }
+
+  all(): Profile[] {
+    return [...this.byKey.values()];
+  }
+}
