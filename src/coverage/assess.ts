@@ -59,6 +59,8 @@ export function describeLogsource(ls: SigmaLogsource): string {
   return parts.length > 0 ? parts.join(', ') : 'no logsource';
 }
 
+const events = (n: number): string => `${n} event${n === 1 ? '' : 's'}`;
+
 function label(p: Profile): string {
   return p.table ?? (p.eventId !== null ? String(p.eventId) : (p.category ?? '?'));
 }
@@ -90,14 +92,14 @@ export function assessRule(rule: CompiledRule, profiles: readonly Profile[]): Ru
   let status: RuleStatus;
   let reason: string;
   const blocked = (s: RuleSourceCoverage): string =>
-    `${s.source} ${s.eventIds.join('/')} (${s.events} events) never carries ${s.missingFields.length > 0 ? s.missingFields.join(', ') : 'what the condition needs'}`;
+    `${s.source} ${s.eventIds.join('/')} (${events(s.events)}) never carries ${s.missingFields.length > 0 ? s.missingFields.join(', ') : 'what the condition needs'}`;
   if (sources.length === 0) {
     status = 'cannot-fire';
     const hint = r.logsource.category !== undefined ? CATEGORY_SOURCES[r.logsource.category.toLowerCase()] : undefined;
     reason = `no events for its logsource (${describeLogsource(r.logsource)})${hint !== undefined ? `: needs ${hint}` : ''}`;
   } else if (no.length === 0) {
     status = 'can-fire';
-    reason = `its fields are present in ${yes.map((s) => `${s.source} ${s.eventIds.join('/')} (${s.events} events)`).join('; ')}`;
+    reason = `its fields are present in ${yes.map((s) => `${s.source} ${s.eventIds.join('/')} (${events(s.events)})`).join('; ')}`;
   } else if (yes.length === 0) {
     status = 'cannot-fire';
     reason = no.map(blocked).join('; ');

@@ -109,16 +109,30 @@ export function findGaps(t: Telemetry, totals: SourceTotals): Gap[] {
       remediation: [FIX.sysmonInstall],
     });
   }
-  if (s4688.events > 0 && !parentCmdLineElsewhere) {
+  if (s4688.events > 0) {
     gaps.push({
       id: 'security-4688-no-parent-command-line',
-      severity: 'blocking',
-      message: '4688 never carries the parent\'s command line and no Sysmon 1 or Defender process events are here: the dllhost /Processid:{CLSID} detections (SIG-05, SIG-06, SIG-09, ELA-02, SEN-01) cannot fire',
+      severity: parentCmdLineElsewhere ? 'info' : 'blocking',
+      message: parentCmdLineElsewhere
+        ? '4688 never carries the parent\'s command line: the dllhost /Processid:{CLSID} detections (SIG-05, SIG-06, SIG-09, ELA-02, SEN-01) rely on the Sysmon 1 or Defender events here'
+        : '4688 never carries the parent\'s command line and no Sysmon 1 or Defender process events are here: the dllhost /Processid:{CLSID} detections (SIG-05, SIG-06, SIG-09, ELA-02, SEN-01) cannot fire',
       detections: ['SIG-05', 'SIG-06', 'SIG-09', 'ELA-02', 'EPA-02', 'SEN-01'],
       category: 'process_creation',
       source: 'security',
       fields: ['ParentCommandLine'],
       remediation: [FIX.sysmonInstall, FIX.sysmonProcessCreate, FIX.joinLineage],
+    });
+  }
+  if (t.sysmon1.events > 0 && t.sysmon1.withOriginalFileName < t.sysmon1.events) {
+    gaps.push({
+      id: 'sysmon-1-no-original-file-name',
+      severity: 'degraded',
+      message: `Sysmon 1 without OriginalFileName (${pct(t.sysmon1.withOriginalFileName, t.sysmon1.events)} events have it; Sysmon 10 and later write it): a renamed or copied cmstp.exe is caught only by path (SIG-12, HAY-02, EPA-03 and the OriginalFileName branch of SIG-04 cannot use those events)`,
+      detections: ['SIG-04', 'SIG-12', 'HAY-02', 'EPA-03'],
+      category: 'process_creation',
+      source: 'sysmon',
+      fields: ['OriginalFileName'],
+      remediation: [{ kind: 'sysmon', text: 'upgrade Sysmon (10.0 or later) and reinstall the configuration: sysmon64.exe -c config/sysmon-cmstp.xml' }],
     });
   }
   if (totals.windows > 0 && totals.sysmon === 0) {
@@ -170,18 +184,18 @@ export function findGaps(t: Telemetry, totals: SourceTotals): Gap[] {
       });
     }
   }
-  if (t.sysmon7.events === 0) {
+  if (t.sysmon7.events === 0 && t.imageLoadOther === 0) {
     gaps.push({
       id: 'sysmon-7-missing',
       severity: 'blocking',
-      message: 'no Sysmon 7 (image load) in these logs: the DLL-load detections (SIG-07 DLL from a user-writable path, SIG-11 CLR in cmstp.exe, SPL-01 cmlua/cmstplua loaded outside cmstp, EPA-01 scrobj.dll) cannot fire',
+      message: 'no image loads (Sysmon 7, Defender DeviceImageLoadEvents, ECS library) in these logs: the DLL-load detections (SIG-07 DLL from a user-writable path, SIG-11 CLR in cmstp.exe, SPL-01 cmlua/cmstplua loaded outside cmstp, EPA-01 scrobj.dll) cannot fire',
       detections: ['SIG-07', 'SIG-11', 'SPL-01', 'SPL-05', 'EPA-01', 'EPA-06'],
       category: 'image_load',
       source: 'sysmon',
       fields: [],
       remediation: [FIX.sysmonImageLoad],
     });
-  } else if (t.sysmon7.cmstp + t.sysmon7.dllhost === 0) {
+  } else if (t.sysmon7.events > 0 && t.sysmon7.cmstp + t.sysmon7.dllhost === 0) {
     gaps.push({
       id: 'sysmon-7-no-cmstp',
       severity: 'info',
@@ -209,7 +223,7 @@ export function findGaps(t: Telemetry, totals: SourceTotals): Gap[] {
     gaps.push({
       id: 'network-no-cmstp',
       severity: 'info',
-      message: `cmstp.exe ran ${t.cmstpRuns} times but no connection by it was logged: with cmstp.exe in the NetworkConnect include list this means it made none (a remote INF or SCT would show one)`,
+      message: `cmstp.exe process creation is logged (${t.cmstpRuns} events) but no connection by it was logged: with cmstp.exe in the NetworkConnect include list this means it made none (a remote INF or SCT would show one)`,
       detections: ['SIG-08', 'CAR-01'],
       category: 'network_connection',
       source: null,

@@ -9,7 +9,7 @@ import { REGISTRY_CATEGORIES } from '../events/model.js';
 import { isPresent, sourceOf } from './profile.js';
 
 export interface Telemetry {
-  /** Process-creation events of cmstp.exe (by image name or OriginalFileName), any source. */
+  /** Process-creation events of cmstp.exe (by image name or OriginalFileName), any source: one run may count once per source. */
   cmstpRuns: number;
   processCreation: { sysmon: number; security: number; mde: number; ecs: number; other: number };
   /** Security 4688 and what its events carry. */
@@ -20,6 +20,8 @@ export interface Telemetry {
   sysmon10: { events: number; withCallTrace: number; targetLsass: number; fromCmstpOrDllhost: number; cmluaCallTrace: number };
   /** Sysmon 7 (image load). */
   sysmon7: { events: number; cmstp: number; dllhost: number; cmLibraries: number };
+  /** Image loads from other sources (Defender DeviceImageLoadEvents, ECS library events). */
+  imageLoadOther: number;
   /** Network connections by source, and those made by cmstp.exe. */
   network: { sysmon3: number; security5156: number; mde: number; ecs: number; cmstp: number };
   /** Registry events by source, and those touching the Connection Manager keys. */
@@ -39,6 +41,7 @@ export function emptyTelemetry(): Telemetry {
     sysmon1: { events: 0, withParentCommandLine: 0, withIntegrityLevel: 0, withOriginalFileName: 0, cmstp: 0 },
     sysmon10: { events: 0, withCallTrace: 0, targetLsass: 0, fromCmstpOrDllhost: 0, cmluaCallTrace: 0 },
     sysmon7: { events: 0, cmstp: 0, dllhost: 0, cmLibraries: 0 },
+    imageLoadOther: 0,
     network: { sysmon3: 0, security5156: 0, mde: 0, ecs: 0, cmstp: 0 },
     registry: { sysmon: 0, security4657: 0, mde: 0, ecs: 0, cmstpKeys: 0 },
     file: { sysmon: 0, mde: 0, ecs: 0, security: 0, infOrSct: 0 },
@@ -110,6 +113,8 @@ export function observeTelemetry(t: Telemetry, e: Event): void {
         if (image === 'cmstp.exe') s.cmstp++;
         if (image === 'dllhost.exe') s.dllhost++;
         if (CM_LIBRARIES.has(base(get('ImageLoaded')))) s.cmLibraries++;
+      } else {
+        t.imageLoadOther++;
       }
       break;
     case 'network_connection':
