@@ -1,13 +1,13 @@
-// Event profiles: the events of the inputs grouped by what decides whether a rule applies to
-// them (source, event id or table, category, channel), each with one sample event (to ask a
+// Event profiles: the events of the inputs grouped by host and by what decides whether a rule
+// applies to them (source, event id or table, category, channel), each with a sample event (to ask a
 // compiled rule's logsource) and how many of its events carry each field. A rule can fire on a
 // profile only if the fields its detection reads are present there.
 
-import type { FieldValue, Fields } from '../events/fields.js';
+import { Fields, type FieldValue } from '../events/fields.js';
 import type { Event } from '../events/model.js';
 
 /** Caps: profiles and field names come from the input (attacker-chosen channels and names). */
-export const MAX_PROFILES = 5_000;
+export const MAX_PROFILES = 50_000;
 export const MAX_FIELDS_PER_PROFILE = 1_000;
 
 /** Windows writes `-` for "none"; empty strings and empty lists say the same. */
@@ -35,12 +35,14 @@ export function sourceOf(e: Event): string {
 
 export interface Profile {
   key: string;
+  /** The event's host name, or null when it has none. */
+  host: string | null;
   source: string;
   eventId: number | null;
   table: string | null;
   category: string | null;
   channel: string | null;
-  /** The first event seen: logsource applicability depends only on what the key holds. */
+  /** The first event's header without its fields: logsource applicability reads only category, channel and event id. */
   sample: Event;
   events: number;
   /** Field name → events of the profile in which it is present (fields, raw, and raw names without spaces). */
@@ -56,14 +58,15 @@ export class Profiles {
 
   add(e: Event): void {
     const source = sourceOf(e);
-    const key = [source, e.eventId ?? '', e.table ?? '', e.category ?? '', e.channel ?? ''].join('\u0000');
+    const key = [e.host ?? '', source, e.eventId ?? '', e.table ?? '', e.category ?? '', e.channel ?? ''].join('\u0000');
     let p = this.byKey.get(key);
     if (p === undefined) {
       if (this.byKey.size >= MAX_PROFILES) {
         this.eventsUnprofiled++;
         return;
       }
-      p = { key, source, eventId: e.eventId, table: e.table, category: e.category, channel: e.channel, sample: e, events: 0, presence: new Map(), fieldsDropped: 0 };
+      const sample: Event = { ...e, fields: new Fields(), raw: new Fields() };
+      p = { key, host: e.host, source, eventId: e.eventId, table: e.table, category: e.category, channel: e.channel, sample, events: 0, presence: new Map(), fieldsDropped: 0 };
       this.byKey.set(key, p);
     }
     p.events++;

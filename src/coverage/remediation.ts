@@ -31,11 +31,11 @@ export const FIX = {
   },
   sysmonProcessAccess: {
     kind: 'sysmon',
-    text: '<ProcessAccess onmatch="include"><SourceImage condition="end with">\\dllhost.exe</SourceImage><SourceImage condition="end with">\\cmstp.exe</SourceImage><CallTrace condition="contains">cmlua.dll</CallTrace></ProcessAccess>  (TargetImage lsass.exe alone is not enough: the CMSTP access goes from DllHost.exe to the elevated child)',
+    text: '<ProcessAccess onmatch="include"><CallTrace condition="contains">cmlua.dll</CallTrace><CallTrace condition="contains">cmstplua.dll</CallTrace><SourceImage condition="end with">\\cmstp.exe</SourceImage><Rule groupRelation="and"><SourceImage condition="end with">\\dllhost.exe</SourceImage><CallTrace condition="contains">advpack.dll</CallTrace></Rule></ProcessAccess>  (TargetImage lsass.exe alone is not enough: the CMSTP access goes from DllHost.exe to the elevated child)',
   },
   sysmonImageLoad: {
     kind: 'sysmon',
-    text: '<ImageLoad onmatch="include"><Image condition="end with">\\cmstp.exe</Image><ImageLoaded condition="end with">\\cmlua.dll</ImageLoaded><ImageLoaded condition="end with">\\cmstplua.dll</ImageLoaded><ImageLoaded condition="end with">\\cmutil.dll</ImageLoaded><ImageLoaded condition="end with">\\scrobj.dll</ImageLoaded></ImageLoad>',
+    text: '<ImageLoad onmatch="include"><Image condition="end with">\\cmstp.exe</Image><ImageLoaded condition="end with">\\cmlua.dll</ImageLoaded><ImageLoaded condition="end with">\\cmstplua.dll</ImageLoaded><ImageLoaded condition="end with">\\cmluautil.dll</ImageLoaded><ImageLoaded condition="end with">\\cmutil.dll</ImageLoaded><ImageLoaded condition="end with">\\colorui.dll</ImageLoaded></ImageLoad>',
   },
   sysmonNetwork: { kind: 'sysmon', text: '<NetworkConnect onmatch="include"><Image condition="end with">\\cmstp.exe</Image></NetworkConnect>  (and <DnsQuery onmatch="include"> for cmstp.exe)' },
   sysmonRegistry: {

@@ -92,7 +92,7 @@ function blockedBy(gap: Gap, r: RuleCoverage): boolean {
   const sameCategory = c === gap.category || (gap.category === 'registry_event' && c !== null && c.startsWith('registry_'));
   if (!sameCategory) return false;
   if (gap.fields.length === 0) return gap.source === null ? r.sources.length === 0 : r.sources.every((s) => s.source !== gap.source);
-  return r.sources.some((s) => !s.canFire && (gap.source === null || s.source === gap.source) && s.missingFields.some((f) => gap.fields.includes(f)));
+  return r.sources.some((s) => s.hostsBlocked > 0 && (gap.source === null || s.source === gap.source) && s.missingFields.some((f) => gap.fields.includes(f)));
 }
 
 export async function coverage(paths: readonly string[], options: CoverageOptions): Promise<CoverageReport> {
