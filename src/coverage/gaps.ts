@@ -24,6 +24,38 @@ export interface Gap {
   remediation: Remediation[];
   /** Loaded rules this gap stops (filled in by the report). */
   rules: string[];
+  /** Hosts on which the gap holds when each host is judged alone (filled in by the report). */
+  hostCount: number;
+  /** Up to MAX_GAP_HOSTS of them. */
+  hosts: string[];
+}
+
+export const MAX_GAP_HOSTS = 20;
+
+const RANK: Readonly<Record<GapSeverity, number>> = { info: 0, degraded: 1, blocking: 2 };
+
+/**
+ * The gaps of the whole data set, plus those that hold on single hosts only (a host without
+ * Sysmon among hosts with it). A gap's severity is the worst of the data set's and any host's;
+ * its message is the data set's, or the first such host's when only single hosts have it.
+ */
+export function mergeHostGaps(overall: Gap[], perHost: ReadonlyArray<readonly [host: string, gaps: Gap[]]>): Gap[] {
+  const byId = new Map(overall.map((g) => [g.id, g]));
+  const order = overall.map((g) => g.id);
+  for (const [host, gaps] of perHost) {
+    for (const g of gaps) {
+      let m = byId.get(g.id);
+      if (m === undefined) {
+        m = { ...g, hosts: [], hostCount: 0 };
+        byId.set(g.id, m);
+        order.push(g.id);
+      }
+      if (RANK[g.severity] > RANK[m.severity]) m.severity = g.severity;
+      m.hostCount++;
+      if (m.hosts.length < MAX_GAP_HOSTS) m.hosts.push(host);
+    }
+  }
+  return order.map((id) => byId.get(id)!);
 }
 
 export interface SourceTotals {
@@ -34,7 +66,7 @@ export interface SourceTotals {
   ecs: number;
 }
 
-type Draft = Omit<Gap, 'rules'>;
+type Draft = Omit<Gap, 'rules' | 'hostCount' | 'hosts'>;
 
 const pct = (n: number, d: number): string => `${n} of ${d}`;
 
@@ -113,9 +145,9 @@ export function findGaps(t: Telemetry, totals: SourceTotals): Gap[] {
     gaps.push({
       id: 'security-4688-no-parent-command-line',
       severity: parentCmdLineElsewhere ? 'info' : 'blocking',
-      message: parentCmdLineElsewhere
-        ? '4688 never carries the parent\'s command line: the dllhost /Processid:{CLSID} detections (SIG-05, SIG-06, SIG-09, ELA-02, SEN-01) rely on the Sysmon 1 or Defender events here'
-        : '4688 never carries the parent\'s command line and no Sysmon 1 or Defender process events are here: the dllhost /Processid:{CLSID} detections (SIG-05, SIG-06, SIG-09, ELA-02, SEN-01) cannot fire',
+      message:
+        '4688 never carries the parent\'s command line: the dllhost /Processid:{CLSID} detections (SIG-05, SIG-06, SIG-09, ELA-02, SEN-01) cannot fire on 4688; ' +
+        (parentCmdLineElsewhere ? 'they rely on the Sysmon 1 or Defender process events here' : 'no Sysmon 1 or Defender process events are here to stand in'),
       detections: ['SIG-05', 'SIG-06', 'SIG-09', 'ELA-02', 'EPA-02', 'SEN-01'],
       category: 'process_creation',
       source: 'security',
@@ -284,5 +316,5 @@ export function findGaps(t: Telemetry, totals: SourceTotals): Gap[] {
       remediation: [FIX.elastic],
     });
   }
-  return gaps.map((g) => ({ ...g, rules: [] }));
+  return gaps.map((g) => ({ ...g, rules: [], hostCount: 0, hosts: [] }));
 }

@@ -106,7 +106,8 @@ export class Inventory {
   private readonly merged = new Set<string>();
   private mergedCount = 0;
 
-  observe(e: Event): void {
+  /** Counts the event; returns the host name it was counted under. */
+  observe(e: Event): string {
     let host = e.host === null || e.host === '' ? UNKNOWN_HOST : e.host;
     if (!this.hosts.has(host) && this.hosts.size >= MAX_HOSTS) {
       if (this.merged.size < MAX_HOSTS && !this.merged.has(host)) this.merged.add(host);
@@ -123,6 +124,7 @@ export class Inventory {
     let t = this.totals.get(source);
     if (t === undefined) this.totals.set(source, (t = new SourceAcc()));
     t.observe(e);
+    return host;
   }
 
   /** Events whose host was folded into OTHER_HOSTS. */

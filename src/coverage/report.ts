@@ -3,14 +3,15 @@
 // data; the JSON form of it is documented in docs/telemetry.md.
 
 import type { CompiledRule } from '../detect/compile.js';
+import type { Event } from '../events/model.js';
 import { normalize, TableSet } from '../events/normalize.js';
 import { DEFAULT_TABLES } from '../events/tables/index.js';
 import { readSource, type ReadOptions } from '../sources/index.js';
 import type { InputFormat, SourceDiagnostic } from '../sources/types.js';
 import { assessRule, type RuleCoverage } from './assess.js';
-import { findGaps, type Gap, type SourceTotals } from './gaps.js';
+import { findGaps, mergeHostGaps, type Gap, type SourceTotals } from './gaps.js';
 import { Inventory, type HostInventory, type SourceInventory } from './inventory.js';
-import { Profiles } from './profile.js';
+import { Profiles, sourceOf } from './profile.js';
 import { emptyTelemetry, observeTelemetry, type Telemetry } from './telemetry.js';
 
 export const REPORT_FORMAT = 'cmstp-hunt/coverage';
@@ -95,6 +96,15 @@ function blockedBy(gap: Gap, r: RuleCoverage): boolean {
   return r.sources.some((s) => s.hostsBlocked > 0 && (gap.source === null || s.source === gap.source) && s.missingFields.some((f) => gap.fields.includes(f)));
 }
 
+function count(t: SourceTotals, e: Event): void {
+  if (e.kind === 'windows') t.windows++;
+  else if (e.kind === 'mde') t.mde++;
+  else t.ecs++;
+  const s = sourceOf(e);
+  if (s === 'sysmon') t.sysmon++;
+  else if (s === 'security') t.security++;
+}
+
 export async function coverage(paths: readonly string[], options: CoverageOptions): Promise<CoverageReport> {
   const tables = options.tables ?? new TableSet(DEFAULT_TABLES);
   const inventory = new Inventory();
@@ -102,6 +112,7 @@ export async function coverage(paths: readonly string[], options: CoverageOption
   const telemetry = emptyTelemetry();
   const inputs: InputCoverage[] = [];
   const sourceTotals: SourceTotals = { windows: 0, sysmon: 0, security: 0, mde: 0, ecs: 0 };
+  const perHost = new Map<string, { telemetry: Telemetry; totals: SourceTotals }>();
   for (const path of paths) {
     const input: InputCoverage = { path, format: null, shape: null, read: 0, parsed: 0, rejected: 0, errors: 0, warnings: 0 };
     const it = readSource(path, options.read ?? {});
@@ -126,23 +137,22 @@ export async function coverage(paths: readonly string[], options: CoverageOption
       input.read++;
       input.parsed++;
       const event = normalize(item.record, tables);
-      inventory.observe(event);
+      const host = inventory.observe(event);
       profiles.add(event);
-      observeTelemetry(telemetry, event);
-      if (event.kind === 'windows') sourceTotals.windows++;
-      if (event.kind === 'mde') sourceTotals.mde++;
-      if (event.kind === 'ecs') sourceTotals.ecs++;
+      let h = perHost.get(host);
+      if (h === undefined) perHost.set(host, (h = { telemetry: emptyTelemetry(), totals: { windows: 0, sysmon: 0, security: 0, mde: 0, ecs: 0 } }));
+      for (const [tm, totals] of [[telemetry, sourceTotals], [h.telemetry, h.totals]] as const) {
+        observeTelemetry(tm, event);
+        count(totals, event);
+      }
     }
     inputs.push(input);
   }
   const sources = inventory.sourceList();
-  for (const s of sources) {
-    if (s.source === 'sysmon') sourceTotals.sysmon += s.events;
-    if (s.source === 'security') sourceTotals.security += s.events;
-  }
   const all = profiles.all();
   const results = options.rules.map((rule) => assessRule(rule, all));
-  const gaps = findGaps(telemetry, sourceTotals);
+  const hostGaps = [...perHost].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([host, h]) => [host, findGaps(h.telemetry, h.totals)] as const);
+  const gaps = mergeHostGaps(findGaps(telemetry, sourceTotals), hostGaps);
   for (const g of gaps) g.rules = results.filter((r) => blockedBy(g, r)).map((r) => r.title);
   const hosts = inventory.hostList();
   const times = hosts.flatMap((h) => [h.first, h.last]).filter((x): x is string => x !== null).sort();

@@ -81,6 +81,8 @@ export function renderText(rep: CoverageReport): string {
   out.push('', `Gaps: ${rep.gaps.length}`);
   for (const g of rep.gaps) {
     out.push(`  [${g.severity}] ${g.id}: ${safeText(g.message)}`);
+    if (g.hostCount > 0 && g.hostCount < t.hosts)
+      out.push(`      on ${g.hostCount} of ${t.hosts} hosts: ${g.hosts.map(safeText).join(', ')}${g.hostCount > g.hosts.length ? ', …' : ''}`);
     if (g.detections.length > 0) out.push(`      detections: ${g.detections.join(', ')}`);
     if (g.rules.length > 0) out.push(`      loaded rules it stops: ${g.rules.map(safeText).join('; ')}`);
     for (const f of g.remediation) out.push(`      fix (${f.kind}): ${f.text}`);
