@@ -236,7 +236,7 @@ test('coverage: Security 4688 without command lines (a Windows 10 and a Windows 
   assert.deepEqual(parent.rules, ['Coverage Fixture Child Of cmstp.exe']);
   assert.equal(gap(rep, 'security-4688-no-parent-command-line').severity, 'blocking');
   gap(rep, 'security-4688-no-mandatory-label');
-  for (const id of ['sysmon-missing', 'sysmon-10-missing', 'sysmon-7-missing', 'network-missing', 'registry-missing', 'file-missing']) gap(rep, id);
+  for (const id of ['sysmon-missing', 'sysmon-10-missing', 'sysmon-7-missing', 'network-missing', 'dns-missing', 'registry-missing', 'file-missing']) gap(rep, id);
   assert.equal(rep.gaps.some((g) => g.id === 'security-4688-missing'), false);
 
   const sw = rule(rep, FX_SWITCH);
@@ -264,6 +264,7 @@ test('coverage: Sysmon without event 10', async () => {
     [
       ['security-4688-missing', 'info'],
       ['sysmon-10-missing', 'blocking'],
+      ['dns-missing', 'degraded'],
     ],
   );
   assert.deepEqual(gap(rep, 'sysmon-10-missing').rules, ['Coverage Fixture cmlua.dll In CallTrace']);
@@ -343,7 +344,7 @@ test('coverage CLI: text report names the gaps and the fixes', () => {
   assert.match(r.stdout, /Rules: 5 loaded \(1 can fire, 3 partial, 1 cannot fire\), 0 skipped/);
   assert.match(r.stdout, /cannot-fire +high +Coverage Fixture cmlua\.dll In CallTrace/);
   assert.match(r.stdout, /config\/sysmon-cmstp\.xml/);
-  assert.match(r.stderr, /coverage: 2 inputs, 11 read = 11 parsed \+ 0 rejected; 5 rules, 11 gaps/);
+  assert.match(r.stderr, /coverage: 2 inputs, 11 read = 11 parsed \+ 0 rejected; 5 rules, 12 gaps/);
   // Sysmon alone: turn on 4688 too.
   const sysmon = run([NO_10, '--no-builtin', '--rules', FIXTURE_RULES]);
   assert.equal(sysmon.code, 0, sysmon.stderr);

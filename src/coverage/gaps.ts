@@ -263,6 +263,18 @@ export function findGaps(t: Telemetry, totals: SourceTotals): Gap[] {
       remediation: [FIX.sysmonNetwork],
     });
   }
+  if (t.dns.events === 0) {
+    gaps.push({
+      id: 'dns-missing',
+      severity: 'degraded',
+      message: 'no DNS query events (Sysmon 22, Defender DnsRequest, ECS dns): name lookups by cmstp.exe for a remote INF or scriptlet (ELA-05) cannot be seen',
+      detections: ['ELA-05', 'EPA-10'],
+      category: 'dns_query',
+      source: null,
+      fields: [],
+      remediation: [FIX.sysmonDns],
+    });
+  }
   const reg = t.registry.sysmon + t.registry.security4657 + t.registry.mde + t.registry.ecs;
   if (reg === 0) {
     gaps.push({

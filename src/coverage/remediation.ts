@@ -38,6 +38,7 @@ export const FIX = {
     text: '<ImageLoad onmatch="include"><Image condition="end with">\\cmstp.exe</Image><ImageLoaded condition="end with">\\cmlua.dll</ImageLoaded><ImageLoaded condition="end with">\\cmstplua.dll</ImageLoaded><ImageLoaded condition="end with">\\cmluautil.dll</ImageLoaded><ImageLoaded condition="end with">\\cmutil.dll</ImageLoaded><ImageLoaded condition="end with">\\colorui.dll</ImageLoaded></ImageLoad>',
   },
   sysmonNetwork: { kind: 'sysmon', text: '<NetworkConnect onmatch="include"><Image condition="end with">\\cmstp.exe</Image></NetworkConnect>  (and <DnsQuery onmatch="include"> for cmstp.exe)' },
+  sysmonDns: { kind: 'sysmon', text: '<DnsQuery onmatch="include"><Image condition="end with">\\cmstp.exe</Image></DnsQuery>' },
   sysmonRegistry: {
     kind: 'sysmon',
     text: '<RegistryEvent onmatch="include"><TargetObject condition="contains">\\App Paths\\cmmgr32.exe</TargetObject><TargetObject condition="end with">\\ProfileInstallPath</TargetObject><TargetObject condition="end with">\\CmstpExtensionDll</TargetObject></RegistryEvent>',
