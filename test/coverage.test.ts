@@ -280,6 +280,32 @@ test('coverage: Sysmon without event 10', async () => {
   assert.match(rule(rep, FX_KEYWORD).reason, /^no events for its logsource \(product windows, service security\)/);
 });
 
+test('coverage: Defender CSV, Elastic Defend and Winlogbeat fixtures: tables, ECS, and gaps per host', async () => {
+  const src = path.join(ROOT, 'test', 'fixtures', 'sources');
+  const mde = ['DeviceEvents', 'DeviceFileEvents', 'DeviceImageLoadEvents', 'DeviceNetworkEvents', 'DeviceProcessEvents', 'DeviceRegistryEvents'].map((t) => path.join(src, `mde-${t}.csv`));
+  const rep = await report([...mde, path.join(src, 'elastic-defend.ndjson'), path.join(src, 'winlogbeat-sysmon.ndjson')], [FIXTURE_RULES]);
+  assertCountsAddUp(rep);
+  assert.deepEqual(rep.sources.map((s) => s.source), ['ecs', 'mde', 'security', 'sysmon']);
+  const tables = Object.fromEntries(rep.sources.find((s) => s.source === 'mde')!.tables.map((c) => [c.value, c.events]));
+  assert.deepEqual(tables, { DeviceEvents: 5, DeviceFileEvents: 3, DeviceImageLoadEvents: 2, DeviceNetworkEvents: 3, DeviceProcessEvents: 2, DeviceRegistryEvents: 3 });
+  assert.equal(rep.telemetry.defender['DeviceProcessEvents'], 2);
+  assert.equal(rep.telemetry.processCreation.mde, 2);
+  assert.ok(rep.sources.find((s) => s.source === 'ecs')!.ecsCategories.some((c) => c.value === 'library'));
+  const defender = gap(rep, 'defender-tables');
+  assert.equal(defender.severity, 'info', 'every table is there');
+  assert.deepEqual(defender.hosts, ['ws-0142.contoso.local']);
+  assert.deepEqual(gap(rep, 'ecs-notes').hosts, ['fin-ws07']);
+  // Judged over everything, image loads exist (Defender, ECS); the Windows host alone has none.
+  assert.deepEqual([gap(rep, 'sysmon-7-missing').hostCount, gap(rep, 'sysmon-7-missing').hosts], [1, ['FIN-WS07.corp.example']]);
+  // The ECS process-access event with a call trace stands in for Sysmon 10 on its host only.
+  assert.deepEqual(rep.telemetry.processAccessOther, { events: 2, withCallTrace: 1 });
+  assert.deepEqual(gap(rep, 'sysmon-10-missing').hosts, ['FIN-WS07.corp.example', 'ws-0142.contoso.local']);
+  // The CMSTPLUA child rule can fire on Sysmon, Defender and ECS process events, not on the 4688.
+  const clsid = rule(rep, FX_CLSID);
+  assert.equal(clsid.status, 'partial');
+  assert.deepEqual(clsid.sources.filter((s) => !s.canFire).map((s) => s.source), ['security']);
+});
+
 test('coverage: what a detection needs, from its condition', () => {
   const { rules } = loadRules(
     [

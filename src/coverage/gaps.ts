@@ -179,18 +179,21 @@ export function findGaps(t: Telemetry, totals: SourceTotals): Gap[] {
       remediation: [FIX.sysmonInstall],
     });
   }
-  if (t.sysmon10.events === 0) {
+  if (t.sysmon10.events === 0 && t.processAccessOther.withCallTrace === 0) {
     gaps.push({
       id: 'sysmon-10-missing',
       severity: 'blocking',
-      message: 'no Sysmon 10 in these logs: the CallTrace detection (SIG-03: CallTrace contains cmlua.dll; ELA-07) cannot fire',
+      message:
+        t.processAccessOther.events > 0
+          ? `no Sysmon 10 in these logs, and the ${t.processAccessOther.events} other process-access events carry no call trace: the CallTrace detection (SIG-03: CallTrace contains cmlua.dll; ELA-07) cannot fire`
+          : 'no Sysmon 10 in these logs: the CallTrace detection (SIG-03: CallTrace contains cmlua.dll; ELA-07) cannot fire',
       detections: ['SIG-03', 'ELA-07'],
       category: 'process_access',
       source: 'sysmon',
       fields: [],
       remediation: [FIX.sysmonProcessAccess, FIX.sysmonInstall],
     });
-  } else {
+  } else if (t.sysmon10.events > 0) {
     if (t.sysmon10.withCallTrace === 0) {
       gaps.push({
         id: 'sysmon-10-no-calltrace',

@@ -18,6 +18,8 @@ export interface Telemetry {
   sysmon1: { events: number; withParentCommandLine: number; withIntegrityLevel: number; withOriginalFileName: number; cmstp: number };
   /** Sysmon 10 (process access): CallTrace, and whether it only covers lsass. */
   sysmon10: { events: number; withCallTrace: number; targetLsass: number; fromCmstpOrDllhost: number; cmluaCallTrace: number };
+  /** Process access from other sources (ECS), and how many carry a call trace. */
+  processAccessOther: { events: number; withCallTrace: number };
   /** Sysmon 7 (image load). */
   sysmon7: { events: number; cmstp: number; dllhost: number; cmLibraries: number };
   /** Image loads from other sources (Defender DeviceImageLoadEvents, ECS library events). */
@@ -40,6 +42,7 @@ export function emptyTelemetry(): Telemetry {
     security4688: { events: 0, withCommandLine: 0, withParentProcessName: 0, withMandatoryLabel: 0, withTokenElevationType: 0 },
     sysmon1: { events: 0, withParentCommandLine: 0, withIntegrityLevel: 0, withOriginalFileName: 0, cmstp: 0 },
     sysmon10: { events: 0, withCallTrace: 0, targetLsass: 0, fromCmstpOrDllhost: 0, cmluaCallTrace: 0 },
+    processAccessOther: { events: 0, withCallTrace: 0 },
     sysmon7: { events: 0, cmstp: 0, dllhost: 0, cmLibraries: 0 },
     imageLoadOther: 0,
     network: { sysmon3: 0, security5156: 0, mde: 0, ecs: 0, cmstp: 0 },
@@ -104,6 +107,9 @@ export function observeTelemetry(t: Telemetry, e: Event): void {
         if (base(get('TargetImage')) === 'lsass.exe') s.targetLsass++;
         const from = base(get('SourceImage'));
         if (from === 'cmstp.exe' || from === 'dllhost.exe') s.fromCmstpOrDllhost++;
+      } else {
+        t.processAccessOther.events++;
+        if (isPresent(get('CallTrace'))) t.processAccessOther.withCallTrace++;
       }
       break;
     case 'image_load':
