@@ -448,6 +448,8 @@ test('coverage CLI: the built-in pack is used unless --no-builtin', () => {
   const withPack = run([NO_10, '-f', 'json']);
   assert.equal(withPack.code, 0, withPack.stderr);
   assert.equal((JSON.parse(withPack.stdout) as CoverageReport).rules.loaded, expected);
+  const twice = run([NO_10, '--no-builtin', '-r', FIXTURE_RULES, '-r', path.join(FIXTURE_RULES, 'cmstp-switch.yml'), '-f', 'json']);
+  assert.equal((JSON.parse(twice.stdout) as CoverageReport).rules.loaded, 5, 'a rule given twice is judged once');
 });
 
 // ---------------------------------------------------------------------------------------------

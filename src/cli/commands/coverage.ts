@@ -4,6 +4,7 @@
 // docs/telemetry.md). Exit: 0 done, 2 usage error or nothing readable.
 
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { coverage, type CoverageReport } from '../../coverage/report.js';
 import type { RuleCoverage } from '../../coverage/assess.js';
@@ -94,7 +95,17 @@ export function renderText(rep: CoverageReport): string {
 function loadRules(opts: CoverageCliOptions): LoadedRules {
   const paths = [...opts.rules];
   if (opts.builtin && existsSync(builtinRulesDir())) paths.unshift(builtinRulesDir());
-  return paths.length === 0 ? { rules: [], skipped: [], files: 0, filters: 0, correlations: 0 } : loadRulePaths(paths);
+  if (paths.length === 0) return { rules: [], skipped: [], files: 0, filters: 0, correlations: 0 };
+  const loaded = loadRulePaths(paths);
+  // The built-in folder given again with --rules (or a file inside it) would judge a rule twice.
+  const seen = new Set<string>();
+  loaded.rules = loaded.rules.filter((c) => {
+    const key = `${path.resolve(c.rule.file)}\u0000${c.rule.document}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return loaded;
 }
 
 export async function runCoverage(paths: string[], opts: CoverageCliOptions): Promise<number> {
