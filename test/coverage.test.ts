@@ -376,6 +376,10 @@ test('coverage CLI: text report names the gaps and the fixes', () => {
   assert.equal(sysmon.code, 0, sysmon.stderr);
   assert.match(sysmon.stdout, /\[info\] security-4688-missing: no Security 4688 in these logs/);
   assert.match(sysmon.stdout, /fix \(auditpol\): auditpol \/set \/subcategory:"Process Creation" \/success:enable/);
+  // Why a rule can fire is printed only with --verbose.
+  assert.match(sysmon.stdout, /can-fire +high +Coverage Fixture cmstp\.exe With \/au \[[^\]]+\]\n {2}\S/);
+  const verbose = run([NO_10, '--no-builtin', '--rules', FIXTURE_RULES, '-v']);
+  assert.match(verbose.stdout, /can-fire +high +Coverage Fixture cmstp\.exe With \/au \[[^\]]+\]\n {6}its fields are present in sysmon 1 \(2 events\)\n/);
 });
 
 test('coverage CLI: JSON report agrees with the library and adds up, with rejected records', async (t) => {

@@ -41,12 +41,14 @@ function sourceLine(s: SourceInventory, indent: string): string {
   return parts.join('; ');
 }
 
-function ruleLines(r: RuleCoverage): string[] {
+/** One line per rule; the reason under it, for rules that can fire only with --verbose. */
+function ruleLines(r: RuleCoverage, verbose: boolean): string[] {
   const name = `${safeText(r.title)}${r.id !== null ? ` [${safeText(r.id)}]` : ''}`;
-  return [`  ${r.status.padEnd(11)} ${(r.level ?? '-').padEnd(8)} ${name}`, `      ${safeText(r.reason)}`];
+  const head = `  ${r.status.padEnd(11)} ${(r.level ?? '-').padEnd(13)} ${name}`;
+  return r.status === 'can-fire' && !verbose ? [head] : [head, `      ${safeText(r.reason)}`];
 }
 
-export function renderText(rep: CoverageReport): string {
+export function renderText(rep: CoverageReport, verbose = false): string {
   const t = rep.totals;
   const out: string[] = [];
   out.push(
@@ -77,7 +79,7 @@ export function renderText(rep: CoverageReport): string {
   const rs = rep.rules;
   out.push('', `Rules: ${rs.loaded} loaded (${rs.canFire} can fire, ${rs.partial} partial, ${rs.cannotFire} cannot fire), ${rs.skipped.length} skipped`);
   const order = { 'cannot-fire': 0, partial: 1, 'can-fire': 2 } as const;
-  for (const r of [...rs.results].sort((a, b) => order[a.status] - order[b.status])) out.push(...ruleLines(r));
+  for (const r of [...rs.results].sort((a, b) => order[a.status] - order[b.status])) out.push(...ruleLines(r, verbose));
   for (const s of rs.skipped) out.push(`  skipped     ${safeText(s.file)}: ${safeText(s.reason)}`);
   out.push('', `Gaps: ${rep.gaps.length}`);
   for (const g of rep.gaps) {
@@ -126,7 +128,7 @@ export async function runCoverage(paths: string[], opts: CoverageCliOptions): Pr
     },
   });
   const out = new Output(opts.output);
-  await out.write(opts.format === 'json' ? safeJson(report) + '\n' : renderText(report));
+  await out.write(opts.format === 'json' ? safeJson(report) + '\n' : renderText(report, opts.verbose));
   await out.end();
   const t = report.totals;
   process.stderr.write(`coverage: ${t.inputs} inputs, ${t.read} read = ${t.parsed} parsed + ${t.rejected} rejected; ${report.rules.loaded} rules, ${report.gaps.length} gaps\n`);
@@ -147,7 +149,7 @@ export function registerCoverage(program: Command, setExit: (code: number) => vo
     .option('--no-builtin', 'do not use the built-in rule pack')
     .option('-f, --format <format>', 'text or json', 'text')
     .option('-o, --output <file>', 'write the report here instead of stdout')
-    .option('-v, --verbose', 'print reader warnings too, not only errors', false)
+    .option('-v, --verbose', 'print reader warnings too, and why each rule that can fire can', false)
     .action(async (paths: string[], raw: Record<string, unknown>) => {
       const format = raw['format'];
       if (format !== 'text' && format !== 'json') return usage(`unknown format ${safeText(String(format))} (text or json)`, setExit);
