@@ -3,6 +3,7 @@
 // 2 usage error or nothing could be read.
 
 import { Command, CommanderError } from 'commander';
+import { registerCoverage } from './commands/coverage.js';
 import { registerDump } from './commands/dump.js';
 import { registerRules } from './commands/rules.js';
 import { registerScan } from './commands/scan.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   registerRules(program, (code) => (exitCode = code));
   registerScan(program, (code) => (exitCode = code));
+  registerCoverage(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);
   } catch (err) {
