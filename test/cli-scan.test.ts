@@ -31,9 +31,9 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `scan` without the built-in pack (these tests pin the fixture rules' findings). */
-function run(args: string[], builtin = false): Run {
-  const r = spawnSync(process.execPath, [CLI, 'scan', ...(builtin ? [] : ['--no-builtin']), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+/** Runs `scan` without the built-in pack or incidents (these tests pin the fixture rules' own findings). */
+function run(args: string[]): Run {
+  const r = spawnSync(process.execPath, [CLI, 'scan', '--no-builtin', '--no-incidents', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.error, undefined, `cannot run the CLI: ${String(r.error)}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -97,7 +97,7 @@ export function renderText(rep: CoverageReport, verbose = false): string {
 function loadRules(opts: CoverageCliOptions): LoadedRules {
   const paths = [...opts.rules];
   if (opts.builtin && existsSync(builtinRulesDir())) paths.unshift(builtinRulesDir());
-  if (paths.length === 0) return { rules: [], skipped: [], files: 0, filters: 0, correlations: 0 };
+  if (paths.length === 0) return { rules: [], skipped: [], files: 0, filters: [], correlations: [] };
   const loaded = loadRulePaths(paths);
   // The built-in folder given again with --rules (or a file inside it) would judge a rule twice.
   const seen = new Set<string>();
