@@ -11,11 +11,19 @@ var findings = data.findings;
 var state = { levels: {}, rule: '', host: '', text: '', open: {} };
 LEVELS.forEach(function (l) { state.levels[l] = true; });
 
+// Controls and bidirectional overrides from logs are shown as visible escapes, never interpreted.
+var CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+function vis(s) {
+  return String(s).replace(CONTROLS, function (c) {
+    var n = c.charCodeAt(0);
+    return n <= 0xff ? '\\x' + ('0' + n.toString(16)).slice(-2) : '\\u' + ('000' + n.toString(16)).slice(-4);
+  });
+}
 function lv(l) { return LEVELS.indexOf(l) >= 0 ? l : 'none'; }
 function el(tag, cls, text) {
   var e = document.createElement(tag);
   if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (text !== undefined && text !== null) e.textContent = vis(text);
   return e;
 }
 function add(parent) { for (var i = 1; i < arguments.length; i++) if (arguments[i]) parent.appendChild(arguments[i]); return parent; }
@@ -23,6 +31,11 @@ function sv(tag, attrs) {
   var e = document.createElementNS(SVGNS, tag);
   for (var k in attrs) if (Object.prototype.hasOwnProperty.call(attrs, k)) e.setAttribute(k, String(attrs[k]));
   return e;
+}
+function fmtSec(iso) {
+  if (!iso) return '—';
+  var m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)/.exec(iso);
+  return m ? m[1] + ' ' + m[2] : iso;
 }
 function fmtTime(iso) {
   if (!iso) return '—';
@@ -155,9 +168,9 @@ function renderRows(list) {
     tr.tabIndex = 0;
     tr.setAttribute('aria-expanded', state.open[f.id] ? 'true' : 'false');
     var rule = add(el('td'), el('span', 'rule-title', f.rule.title), kindTag(f));
-    var what = el('td'); var w = el('span', 'what', f.headline || ''); w.title = f.headline || ''; what.appendChild(w);
-    var host = el('td', 'host', f.host || '—'); host.title = f.host || '';
-    add(tr, add(el('td'), el('span', 'badge lv-' + lv(f.level), lv(f.level))), el('td', 'time', fmtTime(f.timestamp)), host, rule, what, el('td', 'num', num(f.eventsTotal)));
+    var what = el('td'); var w = el('span', 'what', f.headline || ''); w.title = vis(f.headline || ''); what.appendChild(w);
+    var host = el('td', 'host', f.host || '—'); host.title = vis(f.host || '');
+    add(tr, add(el('td'), el('span', 'badge lv-' + lv(f.level), lv(f.level))), el('td', 'time', fmtSec(f.timestamp)), host, rule, what, el('td', 'num', num(f.eventsTotal)));
     function toggle() { state.open[f.id] = !state.open[f.id]; renderRows(currentList); }
     tr.addEventListener('click', toggle);
     tr.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); } });
@@ -258,29 +271,37 @@ function factorsBox(f) {
   return box;
 }
 
-function eventBox(ev, i, total) {
-  var d = el('div', 'ev'), h = el('div', 'evh'), fl = fieldsOf(ev);
+var KEY_FIELDS = ['UtcTime', 'Image', 'CommandLine', 'ParentImage', 'ParentCommandLine', 'User', 'IntegrityLevel', 'ProcessId', 'ProcessGuid', 'ParentProcessGuid', 'TargetObject', 'Details', 'ImageLoaded', 'TargetFilename', 'OriginalFileName'];
+function eventBox(ev, i, total, open) {
+  var d = el('details', 'ev'), h = el('summary', 'evh'), fl = fieldsOf(ev);
+  d.open = open;
   add(h, el('strong', null, 'Event ' + (i + 1) + ' of ' + total), ev.role ? el('span', 'role', ev.role) : null);
   if (fl.EventID !== undefined) h.appendChild(el('span', null, 'EventID ' + val(fl.EventID)));
   if (fl.Channel !== undefined) h.appendChild(el('span', null, val(fl.Channel)));
+  if (fl.Image !== undefined) h.appendChild(el('span', 'img', val(fl.Image)));
   var s = ev.source, where = s.path + (s.recordId !== null ? ' #' + s.recordId : s.line !== null ? ':' + s.line : '');
   h.appendChild(el('span', 'src', where + ' (' + s.format + ', ' + s.shape + ')'));
   d.appendChild(h);
   var t = el('table', 'fields');
-  Object.keys(fl).forEach(function (k) { add(t, add(el('tr'), el('th', null, k), el('td', null, val(fl[k])))); });
+  var names = Object.keys(fl);
+  var first = KEY_FIELDS.filter(function (k) { return names.indexOf(k) >= 0; });
+  first.concat(names.filter(function (k) { return first.indexOf(k) < 0; })).forEach(function (k) {
+    add(t, add(el('tr', first.indexOf(k) >= 0 ? 'key' : null), el('th', null, k), el('td', null, val(fl[k]))));
+  });
   d.appendChild(t);
   return d;
 }
 
 function detail(f) {
   var wrap = el('div'), grid = el('div', 'dgrid'), left = el('div'), right = el('div');
-  add(left, processTree(f), factorsBox(f));
-  if (f.triage) add(left, listBox('Triage: next steps', f.triage.next), listBox('Tuning', f.triage.tuning));
+  add(left, processTree(f));
+  add(right, factorsBox(f));
+  if (f.triage) add(right, listBox('Triage: next steps', f.triage.next), listBox('Tuning', f.triage.tuning));
   add(right, ruleBox(f));
   add(wrap, add(grid, left, right));
   var evs = el('div');
   evs.appendChild(el('h3', null, 'Evidence'));
-  f.events.forEach(function (ev, i) { evs.appendChild(eventBox(ev, i, f.eventsTotal)); });
+  f.events.forEach(function (ev, i) { evs.appendChild(eventBox(ev, i, f.eventsTotal, f.events.length <= 2 || i === 0)); });
   if (f.eventsTotal > f.events.length) evs.appendChild(el('div', 'note', plural(f.eventsTotal - f.events.length, 'more event') + ' not shown here; the json output has them all.'));
   wrap.appendChild(evs);
   return wrap;
@@ -336,7 +357,7 @@ function renderTimeline(list) {
       if (g.x1 - g.x0 > 4) m = sv('rect', { x: g.x0 - r, y: y - r, width: g.x1 - g.x0 + 2 * r, height: 2 * r, rx: r, class: 'mark m-' + l });
       else m = sv('circle', { cx: g.x0, cy: y, r: r, class: 'mark m-' + l });
       var title = sv('title', {});
-      title.textContent = g.items.slice(0, 8).map(function (f) { return fmtTime(f.timestamp) + '  ' + f.rule.title + (f.host ? '  (' + f.host + ')' : ''); }).join('\n') + (n > 8 ? '\n… ' + (n - 8) + ' more' : '');
+      title.textContent = vis(g.items.slice(0, 8).map(function (f) { return fmtTime(f.timestamp) + '  ' + f.rule.title + (f.host ? '  (' + f.host + ')' : ''); }).join('\n')) + (n > 8 ? '\n… ' + (n - 8) + ' more' : '');
       m.appendChild(title);
       m.addEventListener('click', function () { openFinding(g.items[0].id); });
       s.appendChild(m);

@@ -15,11 +15,11 @@ body{margin:0;background:var(--bg);color:var(--text);font:14px/1.45 system-ui,-a
 header.top{background:#16213a;color:#f2f5fb;padding:18px 0 16px;border-bottom:3px solid var(--critical)}
 header.top h1{margin:0;font-size:20px;font-weight:650;letter-spacing:.2px}
 header.top .meta{margin-top:4px;color:#b9c3d6;font-size:13px}
-main{padding:20px 0 48px}
+main.wrap{padding-top:20px;padding-bottom:48px}
 h2{font-size:15px;font-weight:650;margin:0 0 12px;color:var(--text)}
 h3{font-size:12px;font-weight:650;text-transform:uppercase;letter-spacing:.6px;color:var(--muted);margin:0 0 8px}
 .panel{background:var(--card);border:1px solid var(--border);border-radius:10px;padding:16px 18px;margin-bottom:16px;box-shadow:0 1px 2px rgba(16,24,40,.04)}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px;margin-bottom:16px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(124px,1fr));gap:10px;margin-bottom:16px}
 .card{background:var(--card);border:1px solid var(--border);border-left:4px solid var(--border);border-radius:10px;padding:10px 14px}
 .card .n{font-size:24px;font-weight:700;line-height:1.2;font-variant-numeric:tabular-nums}
 .card .l{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.5px}
@@ -55,19 +55,19 @@ button.plain{font:inherit;font-size:13px;border:1px solid var(--border);backgrou
 .count{color:var(--muted);font-size:13px;white-space:nowrap}
 table{border-collapse:collapse;width:100%}
 table.findings{table-layout:fixed}
-table.findings th{text-align:left;font-size:12px;font-weight:650;color:var(--muted);text-transform:uppercase;letter-spacing:.4px;padding:8px 10px;border-bottom:2px solid var(--border);white-space:nowrap}
-table.findings td{padding:9px 10px;border-bottom:1px solid var(--border);vertical-align:top;overflow:hidden}
+table.findings>thead>tr>th{text-align:left;font-size:12px;font-weight:650;color:var(--muted);text-transform:uppercase;letter-spacing:.4px;padding:8px 10px;border-bottom:2px solid var(--border);white-space:nowrap}
+table.findings>tbody>tr>td{padding:9px 10px;border-bottom:1px solid var(--border);vertical-align:top;overflow:hidden}
 table.findings tr.row{cursor:pointer}
 table.findings tr.row:hover td{background:var(--hover)}
 table.findings tr.row.open td{background:var(--hover);border-bottom-color:transparent}
 table.findings tr.row td:first-child{border-left:3px solid transparent}
 tr.row.lv-critical td:first-child{border-left-color:var(--critical)}tr.row.lv-high td:first-child{border-left-color:var(--high)}tr.row.lv-medium td:first-child{border-left-color:var(--medium)}
 tr.row.lv-low td:first-child{border-left-color:var(--low)}tr.row.lv-informational td:first-child{border-left-color:var(--informational)}
-col.c-level{width:110px}col.c-time{width:168px}col.c-host{width:150px}col.c-rule{width:27%}col.c-ev{width:64px}
+col.c-level{width:104px}col.c-time{width:158px}col.c-host{width:150px}col.c-rule{width:27%}col.c-ev{width:64px}
 td.time,td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 td.num{text-align:right}
 td.host{white-space:nowrap;text-overflow:ellipsis}
-.what{font-family:var(--mono);font-size:12.5px;color:var(--muted);white-space:nowrap;overflow:hidden;text-overflow:ellipsis;display:block}
+.what{font-family:var(--mono);font-size:12.5px;color:var(--muted);overflow:hidden;word-break:break-all;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;line-clamp:2}
 .rule-title{font-weight:600}
 .empty{color:var(--muted);padding:24px;text-align:center}
 tr.detail>td{background:var(--row);padding:16px 18px 20px;border-bottom:2px solid var(--border)}
@@ -96,11 +96,18 @@ ul.list{margin:0;padding-left:18px}
 ul.list li{margin:3px 0}
 .clsid{font-family:var(--mono);font-size:12px;background:var(--medium-bg);border-radius:4px;padding:1px 6px}
 .ev{background:var(--card);border:1px solid var(--border);border-radius:8px;margin-top:10px;overflow:hidden}
-.ev>.evh{display:flex;flex-wrap:wrap;gap:6px 14px;align-items:baseline;padding:8px 12px;border-bottom:1px solid var(--border);background:var(--row);font-size:13px}
-.ev>.evh .src{font-family:var(--mono);font-size:12px;color:var(--muted);word-break:break-all}
+.ev>.evh{cursor:pointer;list-style:none;display:flex;flex-wrap:wrap;gap:6px 14px;align-items:baseline;padding:8px 12px;border-bottom:1px solid var(--border);background:var(--row);font-size:13px}
+.ev>.evh::-webkit-details-marker{display:none}
+.ev>.evh::before{content:'▸';color:var(--faint);width:10px}
+.ev[open]>.evh::before{content:'▾'}
+.ev:not([open])>.evh{border-bottom:0}
+.ev>.evh .img{font-family:var(--mono);font-size:12px}
+.ev>.evh .src{flex-basis:100%;padding-left:24px;font-family:var(--mono);font-size:12px;color:var(--muted);word-break:break-all}
 .ev table.fields{font-size:12.5px}
 .ev table.fields th{text-align:left;font-weight:600;color:var(--muted);padding:4px 12px;vertical-align:top;white-space:nowrap;width:1%;border-bottom:1px solid var(--border)}
 .ev table.fields td{font-family:var(--mono);font-size:12px;padding:4px 12px 4px 0;vertical-align:top;white-space:pre-wrap;word-break:break-all;border-bottom:1px solid var(--border)}
+.ev table.fields tr.key th{color:var(--text)}
+.ev table.fields tr.key+tr:not(.key) th,.ev table.fields tr.key+tr:not(.key) td{border-top:2px solid var(--border)}
 .ev table.fields tr:last-child th,.ev table.fields tr:last-child td{border-bottom:0}
 .note{color:var(--muted);font-size:12px;margin-top:6px}
 #timeline svg{display:block;width:100%;height:auto;overflow:visible}
