@@ -54,7 +54,7 @@ export function fieldText(value: FieldValue | undefined): string | null {
     const parts = (value as readonly (string | number | boolean | null)[]).filter((v) => v !== null).map(String);
     return parts.length === 0 ? null : parts.join(', ');
   }
-  return String(value as string | number | boolean);
+  return String(value);
 }
 
 export function field(ev: FindingEvent | undefined, name: string): string | null {

@@ -26,9 +26,12 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** JSON for a `<script type="application/json">` block: nothing in it can close the element or start markup. */
+/**
+ * JSON for a `<script type="application/json">` block: nothing in it can close the element or start
+ * markup, and no DEL, C1 control or line separator appears raw in the file.
+ */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(/[<>&\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const cspHash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -103,7 +106,8 @@ function treeChain(f: Finding, max: number): TreeProcess[] {
 
 function htmlFinding(f: Finding, opts: Required<Pick<ReportOptions, 'maxEventsPerFinding' | 'maxValueLength'>>): HtmlFinding {
   // The chain travels as `treeChain` (display-ready, capped).
-  const { events, chain: _chain, ...rest } = f;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { events, chain, ...rest } = f;
   const times = [f.timestamp, ...(f.chain ?? []).map((p) => p.time)].map(timeMs).filter((t): t is number => t !== null);
   const t = timeMs(f.timestamp) ?? (times.length > 0 ? Math.min(...times) : null);
   const end = times.length > 0 ? Math.max(...times) : null;

@@ -77,12 +77,12 @@ export function progressLine(state: ProgressState, elapsedMs: number, width: num
     const pct = `${Math.floor(frac * 100)}%`.padStart(4);
     const text = tail.join(' · ');
     // The bar takes what is left, between 10 and 30 cells; it goes when the line is too narrow.
-    const room = width - text.length - pct.length - 4;
+    const room = width - text.length - pct.length - 6;
     const cells = Math.min(30, room);
     if (cells >= 10) {
       const full = Math.round(frac * cells);
-      head = `[${'#'.repeat(full)}${'.'.repeat(cells - full)}] ${pct} `;
-    } else head = `${pct} `;
+      head = `[${'#'.repeat(full)}${'.'.repeat(cells - full)}] ${pct} · `;
+    } else head = `${pct} · `;
   }
   const line = head + tail.join(' · ');
   return line.length > width ? line.slice(0, Math.max(0, width - 1)) + '…' : line;

@@ -65,7 +65,7 @@ export function renderSummaryBlock(findings: readonly Finding[], summary: ScanSu
     .map((l) => (counts[l] > 0 ? paint(`${l} ${counts[l]}`, l, color) : `${l} 0`))
     .join(' · ');
   const bytes = summary.sources.reduce((n, s) => n + s.bytes, 0);
-  const lines = [
+  const lines: [string, string][] = [
     ['findings', `${plural(findings.length, 'finding')}: ${levels}`],
     ['rules', `${summary.rulesLoaded.toLocaleString('en-US')} loaded, ${summary.rulesSkipped.length.toLocaleString('en-US')} skipped`],
     ['inputs', `${plural(summary.inputs, 'input')} (${summary.readable.toLocaleString('en-US')} readable${bytes > 0 ? `, ${formatBytes(bytes)}` : ''})`],
@@ -75,7 +75,7 @@ export function renderSummaryBlock(findings: readonly Finding[], summary: ScanSu
   // Colour codes are not cut: only the plain lines (no level colour) are truncated.
   return (
     'Summary\n' +
-    lines.map(([k, v]) => (k === 'findings' && color ? `  ${pad(k!, 10)}${v!}` : truncate(`  ${pad(k!, 10)}${v!}`, width))).join('\n') +
+    lines.map(([k, v]) => (k === 'findings' && color ? `  ${pad(k, 10)}${v}` : truncate(`  ${pad(k, 10)}${v}`, width))).join('\n') +
     '\n'
   );
 }
