@@ -67,7 +67,7 @@ function incident(): Finding {
 function csvRows(text: string): string[][] {
   const parsed: unknown = parseCsv(text, { relax_quotes: false, relax_column_count: false });
   assert.ok(Array.isArray(parsed) && parsed.every((r) => Array.isArray(r) && r.every((c) => typeof c === 'string')));
-  return parsed as string[][];
+  return parsed;
 }
 
 let cached: { findings: Finding[]; summary: ScanSummary } | undefined;
