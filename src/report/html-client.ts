@@ -37,6 +37,12 @@ function fmtSec(iso) {
   var m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)/.exec(iso);
   return m ? m[1] + ' ' + m[2] : iso;
 }
+function timeCell(iso) {
+  // Date and time each kept whole, so a narrow column breaks between them only.
+  var td = el('td', 'time'), parts = fmtSec(iso).split(' ');
+  parts.forEach(function (p, i) { if (i > 0) td.appendChild(document.createTextNode(' ')); td.appendChild(el('span', null, p)); });
+  return td;
+}
 function fmtTime(iso) {
   if (!iso) return '—';
   var m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?Z?$/.exec(iso);
@@ -170,7 +176,7 @@ function renderRows(list) {
     var rule = add(el('td'), el('span', 'rule-title', f.rule.title), kindTag(f));
     var what = el('td'); var w = el('span', 'what', f.headline || ''); w.title = vis(f.headline || ''); what.appendChild(w);
     var host = el('td', 'host', f.host || '—'); host.title = vis(f.host || '');
-    add(tr, add(el('td'), el('span', 'badge lv-' + lv(f.level), lv(f.level))), el('td', 'time', fmtSec(f.timestamp)), host, rule, what, el('td', 'num', num(f.eventsTotal)));
+    add(tr, add(el('td'), el('span', 'badge lv-' + lv(f.level), lv(f.level))), timeCell(f.timestamp), host, rule, what, el('td', 'num', num(f.eventsTotal)));
     function toggle() { state.open[f.id] = !state.open[f.id]; renderRows(currentList); }
     tr.addEventListener('click', toggle);
     tr.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); } });

@@ -28,7 +28,8 @@ h3{font-size:12px;font-weight:650;text-transform:uppercase;letter-spacing:.6px;c
 .card.lv-low{border-left-color:var(--low)}.card.lv-informational{border-left-color:var(--informational)}
 .card.zero .n{color:var(--faint)}
 .cols{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:16px}
-.cols>.panel{margin-bottom:16px}
+.cols{margin-bottom:16px}
+.cols>.panel{margin-bottom:0}
 @media (max-width:900px){.cols{grid-template-columns:1fr}}
 .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.4px;white-space:nowrap;border:1px solid transparent}
 .badge.lv-critical{background:var(--critical);color:#fff}.badge.lv-high{background:var(--high);color:#fff}.badge.lv-medium{background:var(--medium);color:#fff}
@@ -55,7 +56,7 @@ button.plain{font:inherit;font-size:13px;border:1px solid var(--border);backgrou
 .count{color:var(--muted);font-size:13px;white-space:nowrap}
 table{border-collapse:collapse;width:100%}
 table.findings{table-layout:fixed}
-table.findings>thead>tr>th{text-align:left;font-size:12px;font-weight:650;color:var(--muted);text-transform:uppercase;letter-spacing:.4px;padding:8px 10px;border-bottom:2px solid var(--border);white-space:nowrap}
+table.findings>thead>tr>th{overflow:hidden;text-overflow:ellipsis;text-align:left;font-size:12px;font-weight:650;color:var(--muted);text-transform:uppercase;letter-spacing:.4px;padding:8px 10px;border-bottom:2px solid var(--border);white-space:nowrap}
 table.findings>tbody>tr>td{padding:9px 10px;border-bottom:1px solid var(--border);vertical-align:top;overflow:hidden}
 table.findings tr.row{cursor:pointer}
 table.findings tr.row:hover td{background:var(--hover)}
@@ -63,9 +64,12 @@ table.findings tr.row.open td{background:var(--hover);border-bottom-color:transp
 table.findings tr.row td:first-child{border-left:3px solid transparent}
 tr.row.lv-critical td:first-child{border-left-color:var(--critical)}tr.row.lv-high td:first-child{border-left-color:var(--high)}tr.row.lv-medium td:first-child{border-left-color:var(--medium)}
 tr.row.lv-low td:first-child{border-left-color:var(--low)}tr.row.lv-informational td:first-child{border-left-color:var(--informational)}
-col.c-level{width:104px}col.c-time{width:158px}col.c-host{width:150px}col.c-rule{width:27%}col.c-ev{width:64px}
+th.h-level{width:104px}th.h-time{width:158px}th.h-host{width:150px}th.h-rule{width:27%}th.h-ev{width:64px}
+/* Narrow screens: host and event count collapse to zero width (hiding cells would leave their columns behind, which the detail row spans). */
+@media (max-width:900px){table.findings th.h-host,table.findings th.h-ev,table.findings td.host,table.findings td.num{width:0;padding:0;font-size:0;border-left:0;border-right:0}th.h-rule{width:36%}th.h-time{width:100px}table.findings td.time{white-space:normal}}
 td.time,td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 td.num{text-align:right}
+td.time span{white-space:nowrap}
 td.host{white-space:nowrap;text-overflow:ellipsis}
 .what{font-family:var(--mono);font-size:12.5px;color:var(--muted);overflow:hidden;word-break:break-all;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;line-clamp:2}
 .rule-title{font-weight:600}

@@ -188,8 +188,8 @@ export function renderHtml(findings: readonly Finding[], summary: ScanSummary, o
 <section class="panel"><h2>ATT&amp;CK techniques</h2><div id="techniques"></div></section>
 </div>
 <section class="panel" id="findings-panel"><h2>Findings</h2><div class="filters" id="filters"></div><div class="note" id="cut"></div>
-<table class="findings"><colgroup><col class="c-level"><col class="c-time"><col class="c-host"><col class="c-rule"><col><col class="c-ev"></colgroup>
-<thead><tr><th>Level</th><th>Time (UTC)</th><th>Host</th><th>Rule</th><th>Process / evidence</th><th>Events</th></tr></thead>
+<table class="findings">
+<thead><tr><th class="h-level">Level</th><th class="h-time">Time (UTC)</th><th class="h-host">Host</th><th class="h-rule">Rule</th><th>Process / evidence</th><th class="h-ev">Events</th></tr></thead>
 <tbody id="rows"></tbody></table></section>
 <section class="panel" id="inputs"></section>
 </main>
