@@ -86,6 +86,12 @@ function capFields(fields: Record<string, FieldValue>, max: number): Record<stri
   return o;
 }
 
+function capGroup(group: Record<string, string | null>, max: number): Record<string, string | null> {
+  const o = Object.create(null) as Record<string, string | null>;
+  for (const k of Object.keys(group).slice(0, 50)) o[cut(k, 200)] = group[k] == null ? null : cut(group[k], max);
+  return o;
+}
+
 function treeChain(f: Finding, max: number): TreeProcess[] {
   return findingChain(f)
     .slice(0, 32)
@@ -115,6 +121,8 @@ function htmlFinding(f: Finding, opts: Required<Pick<ReportOptions, 'maxEventsPe
     ...rest,
     // Levels drive class names: anything else is shown as `none`.
     level: f.level !== null && (RULE_LEVELS as readonly string[]).includes(f.level) ? f.level : null,
+    ...(f.group !== undefined ? { group: capGroup(f.group, opts.maxValueLength) } : {}),
+    ...(f.clsid !== undefined ? { clsid: cut(f.clsid, 200) } : {}),
     events: events.slice(0, opts.maxEventsPerFinding).map((e) => {
       const o: FindingEvent = { source: e.source, fields: capFields(e.fields, opts.maxValueLength) };
       if (e.role !== undefined) o.role = e.role;
