@@ -353,24 +353,32 @@ function renderTimeline(list) {
   lanes.forEach(function (l, i) {
     var y = TOP + i * LH + LH / 2;
     var marks = timed.filter(function (f) { return lv(f.level) === l; }).sort(function (a, b) { return a.t - b.t; });
+    // Incidents first, each its own span; then the other findings, merged when they touch.
     var groups = [];
+    marks.forEach(function (f) { if (f.kind === 'incident') groups.push({ x0: x(f.t), x1: f.tEnd !== null ? x(f.tEnd) : x(f.t), items: [f] }); });
+    var last = null;
     marks.forEach(function (f) {
-      var x0 = x(f.t), x1 = f.tEnd !== null ? x(f.tEnd) : x0, g = groups[groups.length - 1];
-      if (g && x0 - g.x1 < 10) { g.items.push(f); g.x1 = Math.max(g.x1, x1); } else groups.push({ x0: x0, x1: x1, items: [f] });
+      if (f.kind === 'incident') return;
+      var x0 = x(f.t);
+      if (last && x0 - last.x1 < 10) { last.items.push(f); last.x1 = Math.max(last.x1, x0); } else { last = { x0: x0, x1: x0, items: [f] }; groups.push(last); }
     });
     groups.forEach(function (g) {
       var n = g.items.length, r = n > 1 ? 8 : 6, m;
-      if (g.x1 - g.x0 > 4) m = sv('rect', { x: g.x0 - r, y: y - r, width: g.x1 - g.x0 + 2 * r, height: 2 * r, rx: r, class: 'mark m-' + l });
+      var inc = g.items[0].kind === 'incident';
+      if (inc) m = sv('rect', { x: g.x0 - 6, y: y - 9, width: Math.max(12, g.x1 - g.x0 + 12), height: 18, rx: 4, class: 'mark inc m-' + l });
+      else if (g.x1 - g.x0 > 4) m = sv('rect', { x: g.x0 - r, y: y - r, width: g.x1 - g.x0 + 2 * r, height: 2 * r, rx: r, class: 'mark m-' + l });
       else m = sv('circle', { cx: g.x0, cy: y, r: r, class: 'mark m-' + l });
       var title = sv('title', {});
       title.textContent = vis(g.items.slice(0, 8).map(function (f) { return fmtTime(f.timestamp) + '  ' + f.rule.title + (f.host ? '  (' + f.host + ')' : ''); }).join('\n')) + (n > 8 ? '\n… ' + (n - 8) + ' more' : '');
       m.appendChild(title);
       m.addEventListener('click', function () { openFinding(g.items[0].id); });
       s.appendChild(m);
+      if (inc) m.setAttribute('fill-opacity', '0.35');
       if (n > 1) { var c = sv('text', { x: (g.x0 + g.x1) / 2, y: y + 3.5, 'text-anchor': 'middle', class: 'cnt' }); c.textContent = n > 99 ? '99+' : String(n); s.appendChild(c); }
     });
   });
   box.appendChild(s);
+  box.appendChild(el('div', 'note', 'Dots are findings (a number: several close together); outlined bars are incidents, from their first to their last process. Click one to open it.'));
   if (untimed > 0) box.appendChild(el('div', 'note', plural(untimed, 'finding') + ' without a time are not on the timeline.'));
 }
 

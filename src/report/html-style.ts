@@ -64,7 +64,7 @@ table.findings tr.row.open td{background:var(--hover);border-bottom-color:transp
 table.findings tr.row td:first-child{border-left:3px solid transparent}
 tr.row.lv-critical td:first-child{border-left-color:var(--critical)}tr.row.lv-high td:first-child{border-left-color:var(--high)}tr.row.lv-medium td:first-child{border-left-color:var(--medium)}
 tr.row.lv-low td:first-child{border-left-color:var(--low)}tr.row.lv-informational td:first-child{border-left-color:var(--informational)}
-th.h-level{width:104px}th.h-time{width:158px}th.h-host{width:150px}th.h-rule{width:27%}th.h-ev{width:64px}
+th.h-level{width:104px}th.h-time{width:158px}th.h-host{width:150px}th.h-rule{width:27%}th.h-ev{width:78px}
 /* Narrow screens: host and event count collapse to zero width (hiding cells would leave their columns behind, which the detail row spans). */
 @media (max-width:900px){table.findings th.h-host,table.findings th.h-ev,table.findings td.host,table.findings td.num{width:0;padding:0;font-size:0;border-left:0;border-right:0}th.h-rule{width:36%}th.h-time{width:100px}table.findings td.time{white-space:normal}}
 td.time,td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -121,6 +121,8 @@ ul.list li{margin:3px 0}
 #timeline .tick{font-size:11px;fill:var(--faint)}
 #timeline .mark{cursor:pointer;stroke:var(--card);stroke-width:2}
 #timeline .mark:hover{stroke:var(--text)}
+#timeline .mark.inc{stroke-width:2}
+#timeline .mark.inc.m-critical{stroke:var(--critical)}#timeline .mark.inc.m-high{stroke:var(--high)}#timeline .mark.inc.m-medium{stroke:var(--medium)}#timeline .mark.inc.m-low{stroke:var(--low)}
 #timeline .cnt{font-size:10px;font-weight:700;fill:#fff;pointer-events:none}
 .m-critical{fill:var(--critical)}.m-high{fill:var(--high)}.m-medium{fill:var(--medium)}.m-low{fill:var(--low)}.m-informational,.m-none{fill:var(--informational)}
 details.more>summary{cursor:pointer;font-weight:650;font-size:14px;padding:2px 0}
