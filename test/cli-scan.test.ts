@@ -125,9 +125,10 @@ test('scan: usage errors and unreadable inputs exit 2', () => {
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no rules: --no-builtin needs --rules/);
   assert.equal(run([ATTACK, '--rules', RULES]).code, 0);
-  const fmt = run([ATTACK, '--rules', RULES, '--format', 'csv']);
+  const fmt = run([ATTACK, '--rules', RULES, '--format', 'xlsx']);
   assert.equal(fmt.code, 2);
-  assert.match(fmt.stderr, /jsonl is the only format/);
+  assert.match(fmt.stderr, /unknown format xlsx \(table, json, jsonl, csv, html, navigator, timesketch, timesketch-csv\)/);
+  assert.equal(run([ATTACK, '--rules', RULES, '--color', 'sometimes']).code, 2);
   assert.equal(run([ATTACK, '--rules', RULES, '--fail-on', 'severe']).code, 2);
   assert.equal(run(['no/such/file.evtx', '--rules', RULES]).code, 2);
   assert.equal(run([ATTACK, '--rules', 'no/such/rules']).code, 2);

@@ -127,6 +127,12 @@ for (const [label, keep] of [
     const child = i.events.find((e) => e.role === 'elevated child');
     assert.ok(child !== undefined);
     assert.equal(base(String(child.fields['Image'] ?? child.fields['NewProcessName'])), 'cmd.exe');
+    if (label === 'Sysmon') {
+      // PowerShell wrote the INF before cmstp.exe ran: that write is evidence of the same incident.
+      const inf = i.events.find((e) => e.role === 'INF written');
+      assert.match(String(inf?.fields['TargetFilename']), /\.inf$/i);
+      assert.equal(i.events[0], inf, 'the staging write is the earliest evidence');
+    }
     const host = i.events.find((e) => e.role === 'COM elevation host');
     assert.match(String(host?.fields['CommandLine']), /3E5FC7F9-9A51-4367-9063-A120244FBEC7/i);
   });

@@ -89,7 +89,9 @@ test('WinPwnage INF bypass (sysmon_1_13_11): one incident joins the /au cmstp.ex
   // The DllHost has no creation event here (it started earlier): its registry write shows it.
   const host = inc.chain!.find((c) => baseName(c.image) === 'dllhost.exe')!;
   assert.equal(inc.events[host.event!], write);
-  assert.deepEqual(roles, ['cmstp launch', 'profile registry write', 'elevated child'], 'read order within the same instant');
+  // python.exe wrote the INF (tmp.ini) 2 s before cmstp.exe ran with it: the staging write leads.
+  assert.deepEqual(roles, ['INF written', 'cmstp launch', 'profile registry write', 'elevated child'], 'time, then read order within the same instant');
+  assert.match(String(inc.events[0]!.fields['TargetFilename']), /\\Temp\\tmp\.ini$/);
   assert.deepEqual(inc.techniques.slice(0, 2), ['T1218.003', 'T1548.002']);
   // Every pack match was on the chain: all folded in, none left alone.
   assert.deepEqual(inc.members!.map((m) => m.id).sort(), [RULE_AU, RULE_DLLHOST, RULE_CMMGR32, '0b8c3f5e-1111-4a6e-9d2b-000000000005'].sort());

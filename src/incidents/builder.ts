@@ -14,7 +14,7 @@ import { text } from '../lineage/record.js';
 import type { SigmaLevel } from '../sigma/rule.js';
 import { isBenignElevatedChild, type ElevatedClass } from './com.js';
 import { comClassOf, extensionDllWrite, isActivityKind, isCmstp, isNotElevated, roleOfActivity, type Role } from './evidence.js';
-import { chainFactors, levelFor, scoreOf, type ChainFacts, type CmstpFacts } from './risk.js';
+import { argumentsOf, chainFactors, levelFor, scoreOf, type ChainFacts, type CmstpFacts } from './risk.js';
 import { triageFor } from './triage.js';
 
 /** Techniques whose matches may be folded into an incident. */
@@ -26,6 +26,8 @@ export interface IncidentOptions {
   maxEvidence?: number;
   /** Most elevated processes kept while their parent is unknown. Default 5 000. */
   maxPending?: number;
+  /** File writes remembered per scan to find the one that staged a cmstp.exe INF (default 20,000; oldest forgotten). */
+  maxStagedFiles?: number;
   /** Most pack matches kept until `finish` (beyond it they are counted and left alone). Default 50 000. */
   maxMatches?: number;
   /** Most activity events kept per process of a chain. Default 25. */
@@ -101,6 +103,8 @@ export class IncidentBuilder {
   private readonly kept: Kept[] = [];
   private readonly keptKeys = new Set<string>();
   private readonly pending: Kept[] = [];
+  /** host + lower-cased path → the latest write of that file (insertion order = age, for the cap). */
+  private readonly staged = new Map<string, Kept>();
   private readonly matches: Match[] = [];
   /** Nodes whose creation is evidence: their children and activity are kept too. */
   private readonly interesting = new Set<number>();
@@ -112,6 +116,7 @@ export class IncidentBuilder {
     this.opts = {
       maxEvidence: options.maxEvidence ?? 20_000,
       maxPending: options.maxPending ?? 5_000,
+      maxStagedFiles: options.maxStagedFiles ?? 20_000,
       maxMatches: options.maxMatches ?? 50_000,
       maxActivityPerProcess: options.maxActivityPerProcess ?? 25,
       linkWindowMs: options.linkWindowMs ?? 120_000,
@@ -152,6 +157,7 @@ export class IncidentBuilder {
       this.keep({ event, role, key: originKey(event), nodeId: null, ms: timeMs(event.time ?? undefined), seq });
       return;
     }
+    if (event.category === 'file_event') this.rememberFile(event, seq);
     if (!isActivityKind(event)) return;
     const actor = this.tree.actor(event);
     if (actor === null || !this.interesting.has(actor.id)) return;
@@ -221,6 +227,28 @@ export class IncidentBuilder {
   }
 
   // --- observing ---------------------------------------------------------------------------
+
+  private rememberFile(event: Event, seq: number): void {
+    const file = text(event.fields.get('TargetFilename'));
+    if (file === null) return;
+    const key = `${(event.host ?? '').toLowerCase()}\u0000${file.toLowerCase()}`;
+    this.staged.delete(key);
+    this.staged.set(key, { event, role: 'INF written', key: originKey(event), nodeId: null, ms: timeMs(event.time ?? undefined), seq });
+    if (this.staged.size > this.opts.maxStagedFiles) {
+      const oldest = this.staged.keys().next();
+      if (oldest.done !== true) this.staged.delete(oldest.value);
+    }
+  }
+
+  /** The write that staged the file cmstp.exe was given, on its host and before it ran. */
+  private stagedInf(cmstp: ProcessNode): Kept | null {
+    const file = argumentsOf(cmstp.commandLine ?? '').find((a) => !/^[/-][a-z:]+$/i.test(a));
+    if (file === undefined) return null;
+    const k = this.staged.get(`${(cmstp.host ?? '').toLowerCase()}\u0000${file.toLowerCase()}`);
+    if (k === undefined) return null;
+    const start = cmstp.startMs ?? cmstp.seenMs;
+    return k.ms !== null && start !== null && k.ms > start ? null : k;
+  }
 
   private keep(k: Kept): void {
     if (this.keptKeys.has(k.key)) return;
@@ -402,6 +430,11 @@ export class IncidentBuilder {
         const n = this.nodeOf(k);
         if (n !== null && inChain.has(n.id) && n !== g.host) push(k);
       }
+    }
+
+    if (g.cmstp !== null) {
+      const inf = this.stagedInf(g.cmstp);
+      if (inf !== null) push(inf);
     }
 
     // Members: pack matches on an evidence event, or on an event about a chain process.

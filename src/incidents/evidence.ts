@@ -16,6 +16,7 @@ export type Role =
   | 'profile registry write'
   | 'COM call trace'
   | 'cmstp network'
+  | 'INF written'
   | 'process activity'
   | 'rule match';
 

@@ -149,6 +149,7 @@ export function processLabel(image: string | null, commandLine: string | null): 
 }
 
 const HIGH_INTEGRITY = /^(high|system)$/i;
+const MAX_CHAIN_LABEL = 56;
 
 /**
  * A process chain on one line, oldest first: `winword.exe › cmstp.exe /s /au x.inf › dllhost.exe
@@ -158,7 +159,10 @@ export function chainText(chain: readonly ChainProcess[]): string {
   let prev: string | null = null;
   return chain
     .map((p, i) => {
-      let s = processLabel(p.image, p.commandLine);
+      // In a chain the launcher is context: its name is enough. Every label is capped so the
+      // processes after a long command line (PowerShell one-liners) stay on the line.
+      let s = i === 0 && chain.length > 2 ? (p.image !== null ? basename(p.image) : processLabel(null, p.commandLine).split(' ')[0]!) : processLabel(p.image, p.commandLine);
+      if (chain.length > 1 && s.length > MAX_CHAIN_LABEL) s = s.slice(0, MAX_CHAIN_LABEL - 1) + '…';
       const il = p.integrity;
       if (il !== null && ((i === 0 && HIGH_INTEGRITY.test(il)) || (prev !== null && il.toLowerCase() !== prev.toLowerCase()))) s += ` [${il}]`;
       if (il !== null) prev = il;

@@ -12,6 +12,8 @@ import { loadRules } from '../../sigma/load.js';
 import { RULE_LEVELS, type SigmaCorrelation, type SigmaFilter, type SigmaLevel } from '../../sigma/rule.js';
 import type { SourceDiagnostic } from '../../sources/types.js';
 import { Output } from '../output.js';
+import { isReportFormat, isStreamFormat, Progress, REPORT_FORMATS, renderReport, streamWriter, type ReportFormat, type ReportOptions } from '../../report/index.js';
+import type { Finding } from '../../detect/finding.js';
 import { safeText } from '../safe-text.js';
 import { MAX_RULE_FILE } from './rules.js';
 import { builtinRulesDir } from '../builtin.js';
@@ -22,6 +24,8 @@ const INPUT_EXTENSIONS = /\.(evtx|xml|json|jsonl|ndjson|csv|log|txt)(\.gz)?$/i;
 
 export interface ScanCliOptions {
   rules: string[];
+  quiet: boolean;
+  color: boolean;
   /** Include the built-in pack (rules/ of the package). */
   builtin: boolean;
   from?: string;
@@ -30,17 +34,12 @@ export interface ScanCliOptions {
   raw: boolean;
   /** Build CMSTP incidents from process lineage (fold and re-rate pack findings). */
   incidents: boolean;
-  format: 'jsonl';
+  format: ReportFormat;
   minLevel?: SigmaLevel;
   failOn?: SigmaLevel;
   output?: string;
   stats?: string;
   verbose: boolean;
-}
-
-/** JSON reaches terminals: escape what JSON.stringify leaves raw (DEL, C1 controls, U+2028/9). */
-function safeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export interface LoadedRules {
@@ -108,7 +107,7 @@ function summaryLine(s: ScanSummary): string {
 export async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
   const rulePaths = opts.builtin ? [builtinRulesDir(), ...opts.rules] : opts.rules;
   const loaded = loadRulePaths(rulePaths);
-  for (const s of loaded.skipped) process.stderr.write(`skipped: ${safeText(s.file)}: ${safeText(s.reason)}\n`);
+  if (!opts.quiet) for (const s of loaded.skipped) process.stderr.write(`skipped: ${safeText(s.file)}: ${safeText(s.reason)}\n`);
   if (loaded.rules.length === 0) {
     process.stderr.write(`scan: no usable rules in ${opts.builtin ? 'the built-in pack or ' : ''}the --rules paths\n`);
     return 2;
@@ -118,6 +117,13 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
   const out = new Output(opts.output);
   const failAt = opts.failOn === undefined ? Infinity : levelRank(opts.failOn);
   let failing = 0;
+  const diag = (line: string): void => {
+    progress.clear();
+    process.stderr.write(line);
+  };
+  const sizes = files.map(fileSize);
+  const progress = new Progress(process.stderr, { totalFiles: files.length, totalBytes: sizes.reduce((a, b) => a + b, 0) });
+  const quietProgress = opts.quiet ? null : progress;
   const it = scan(files, {
     rules: loaded.rules,
     filters: loaded.filters,
@@ -130,9 +136,18 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
     ...(opts.hosts.length > 0 ? { hosts: opts.hosts } : {}),
     ...(opts.minLevel !== undefined ? { minLevel: opts.minLevel } : {}),
     onDiagnostic: (d) => {
-      if (d.severity === 'error' || opts.verbose) process.stderr.write(describeSource(d) + '\n');
+      if (d.severity === 'error' || opts.verbose) diag(describeSource(d) + '\n');
+    },
+    onProgress: (p) => {
+      // Bytes of the inputs already finished: the readers do not report positions inside a file.
+      let bytes = 0;
+      for (let i = 0; i < p.input - 1; i++) bytes += sizes[i] ?? 0;
+      quietProgress?.update({ bytes, events: p.events, files: p.input - 1, findings: p.findings });
     },
   });
+  const writer = isStreamFormat(opts.format) ? streamWriter(opts.format) : null;
+  const kept: Finding[] = [];
+  if (writer !== null) await out.write(writer.head());
   let summary: ScanSummary;
   for (;;) {
     const r = await it.next();
@@ -141,24 +156,59 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
       break;
     }
     if (levelRank(r.value.level) >= failAt) failing++;
-    await out.write(safeJson(r.value) + '\n');
+    if (writer === null) {
+      kept.push(r.value);
+      continue;
+    }
+    await out.write(writer.finding(r.value));
     if (out.closed) {
       // The reader of our output went away (`| head`): stop; the counts would be partial.
       await it.return(undefined as never);
       await out.end();
+      progress.clear();
       process.stderr.write('scan: stopped early: the output was closed\n');
       return failing > 0 ? 1 : 0;
     }
   }
+  progress.clear();
+  if (writer !== null) await out.write(writer.tail(summary));
+  else await out.write(renderReport(opts.format, kept, summary, reportOptions(opts)));
   await out.end();
-  for (const issue of summary.ruleIssues) process.stderr.write(`rules: ${safeText(issue)}\n`);
-  process.stderr.write(summaryLine(summary));
+  if (!opts.quiet) {
+    for (const issue of summary.ruleIssues) process.stderr.write(`rules: ${safeText(issue)}\n`);
+    // The table prints its own summary block on stdout; the others get one line on stderr.
+    if (opts.format !== 'table' || opts.output !== undefined) process.stderr.write(summaryLine(summary));
+  }
   if (opts.stats !== undefined) {
     const { sources, ...rest } = summary;
     writeFileSync(opts.stats, JSON.stringify({ ...rest, ruleFiles: loaded.files, inputs: summary.inputs, sources }, null, 2) + '\n');
   }
   if (files.length === 0 || summary.readable === 0) return 2;
   return failing > 0 ? 1 : 0;
+}
+
+function fileSize(p: string): number {
+  try {
+    return p === '-' ? 0 : statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
+
+function reportOptions(opts: ScanCliOptions): ReportOptions {
+  const o: ReportOptions = { color: opts.color };
+  if (process.stdout.isTTY && opts.output === undefined && process.stdout.columns !== undefined) o.width = process.stdout.columns;
+  if (opts.format === 'html' || opts.format === 'json' || opts.format === 'navigator') o.generatedAt = new Date().toISOString();
+  return o;
+}
+
+/** --color always|never|auto: auto is a terminal on stdout without NO_COLOR (https://no-color.org). */
+export function useColor(when: string, output: string | undefined): boolean {
+  if (when === 'always') return true;
+  if (when === 'never') return false;
+  const noColor = process.env['NO_COLOR'];
+  if (noColor !== undefined && noColor !== '') return false;
+  return output === undefined && process.stdout.isTTY;
 }
 
 function usage(message: string, setExit: (code: number) => void): void {
@@ -194,7 +244,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .argument('<paths...>', 'inputs, or directories searched recursively, or - for stdin')
     .option('-r, --rules <path>', 'Sigma rule file or directory (searched recursively for .yml/.yaml); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'do not run the built-in CMSTP rule pack')
-    .option('-f, --format <format>', 'jsonl (the only format so far)', 'jsonl')
+    .option('-f, --format <format>', `${REPORT_FORMATS.join(', ')} (default: table on a terminal, jsonl otherwise)`)
     .option('--min-level <level>', `only findings of rules at or above this level: ${RULE_LEVELS.join(', ')}`)
     .option('--from <time>', 'only events at or after this time (ISO 8601, e.g. 2024-05-01 or 2024-05-01T10:00:00Z)')
     .option('--to <time>', 'only events at or before this time (ISO 8601)')
@@ -204,6 +254,8 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('-o, --output <file>', 'write findings here instead of stdout')
     .option('--stats <file>', 'write the summary as JSON')
     .option('--fail-on <level>', 'exit 1 when a finding is at or above this level (default: never)')
+    .option('--color <when>', 'colour the table: auto (a terminal, unless NO_COLOR is set), always, never', 'auto')
+    .option('-q, --quiet', 'no progress, skipped-rule lines or summary on stderr (errors still print)', false)
     .option('-v, --verbose', 'print reader warnings too, not only errors', false)
     .action(async (paths: string[], raw: Record<string, unknown>) => {
       const rules = raw['rules'] as string[];
@@ -213,18 +265,21 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       const to = parseTime(raw['to'], '--to');
       if (!from.ok) return usage(from.error, setExit);
       if (!to.ok) return usage(to.error, setExit);
-      const format = raw['format'];
-      if (format !== 'jsonl') return usage(`unknown format ${safeText(String(format))} (jsonl is the only format so far)`, setExit);
+      const output = typeof raw['output'] === 'string' ? raw['output'] : undefined;
+      const format = raw['format'] ?? (process.stdout.isTTY && output === undefined ? 'table' : 'jsonl');
+      if (typeof format !== 'string' || !isReportFormat(format)) return usage(`unknown format ${safeText(typeof format === 'string' ? format : JSON.stringify(format))} (${REPORT_FORMATS.join(', ')})`, setExit);
+      const color = raw['color'];
+      if (color !== 'auto' && color !== 'always' && color !== 'never') return usage(`--color: auto, always or never, not ${safeText(String(color))}`, setExit);
       const minLevel = parseLevel(raw['minLevel'], '--min-level');
       const failOn = parseLevel(raw['failOn'], '--fail-on');
       if (!minLevel.ok) return usage(minLevel.error, setExit);
       if (!failOn.ok) return usage(failOn.error, setExit);
-      const opts: ScanCliOptions = { rules, builtin, hosts: raw['host'] as string[], raw: raw['raw'] === true, incidents: raw['incidents'] !== false, format, verbose: raw['verbose'] === true };
+      const opts: ScanCliOptions = { rules, builtin, hosts: raw['host'] as string[], raw: raw['raw'] === true, incidents: raw['incidents'] !== false, format, verbose: raw['verbose'] === true, quiet: raw['quiet'] === true, color: useColor(color, output) };
       if (from.time !== undefined) opts.from = from.time;
       if (to.time !== undefined) opts.to = to.time;
       if (minLevel.level !== undefined) opts.minLevel = minLevel.level;
       if (failOn.level !== undefined) opts.failOn = failOn.level;
-      if (typeof raw['output'] === 'string') opts.output = raw['output'];
+      if (output !== undefined) opts.output = output;
       if (typeof raw['stats'] === 'string') opts.stats = raw['stats'];
       setExit(await runScan(paths, opts));
     });
