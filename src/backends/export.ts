@@ -1,0 +1,67 @@
+// Compiling rules for a target: one query per rule, preceded by comment lines naming the rule,
+// its level and ATT&CK tags; a rule the target cannot express yields a typed `unsupported`.
+
+import type { SigmaCorrelation, SigmaRule } from '../sigma/rule.js';
+import { compileQuery } from './compile.js';
+import type { Dialect } from './dialect.js';
+import { UnsupportedFeatureError, type UnsupportedCode } from './errors.js';
+
+export interface ExportedRule {
+  ok: true;
+  rule: SigmaRule;
+  /** Comment lines then the query; holds no blank line. */
+  text: string;
+}
+
+export interface UnsupportedRule {
+  ok: false;
+  rule: SigmaRule | SigmaCorrelation;
+  code: UnsupportedCode;
+  message: string;
+}
+
+export type ExportResult = ExportedRule | UnsupportedRule;
+
+/** A rule's text as one comment line: line breaks and other controls become spaces. */
+export function commentText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+}
+
+/** The comment lines that head a rule's query. */
+export function headerLines(rule: SigmaRule | SigmaCorrelation, notes: readonly string[] = []): string[] {
+  const lines = [`${commentText(rule.title)}${rule.id === undefined ? '' : ` (${commentText(rule.id)})`}`];
+  lines.push(`level: ${rule.level ?? 'none'}`);
+  const attack = rule.tags.filter((t) => t.toLowerCase().startsWith('attack.'));
+  if (attack.length > 0) lines.push(`tags: ${commentText(attack.join(', '))}`);
+  for (const n of notes) lines.push(commentText(n));
+  return lines;
+}
+
+/** Removes blank lines a query might carry (a multi-line value), so queries stay blank-line separated. */
+function noBlankLines(text: string): string {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .join('\n');
+}
+
+export function exportRule(dialect: Dialect, rule: SigmaRule): ExportResult {
+  try {
+    const { query, notes } = compileQuery(dialect, rule);
+    if (/\n[ \t]*\n/.test(query)) {
+      // Only a value with line breaks can do this, and dialects escape those: keep the promise anyway.
+      return { ok: false, rule, code: 'character', message: 'the query would hold a blank line' };
+    }
+    const header = headerLines(rule, notes).map((l) => dialect.comment(l));
+    return { ok: true, rule, text: noBlankLines([...header, query].join('\n')) };
+  } catch (e) {
+    if (e instanceof UnsupportedFeatureError) return { ok: false, rule, code: e.code, message: e.message };
+    throw e;
+  }
+}
+
+/** Correlation rules: not yet compiled by any text target. */
+export function exportCorrelation(dialect: Dialect, c: SigmaCorrelation): UnsupportedRule {
+  return { ok: false, rule: c, code: 'correlation', message: `${c.type} correlations are not compiled for ${dialect.id}` };
+}

@@ -1,0 +1,223 @@
+// Kusto (KQL) for Microsoft Sentinel and Microsoft Defender advanced hunting.
+//
+// Case: Sigma's default match folds case; KQL's `=~`, `contains`, `startswith`, `endswith` and
+// `in~` fold case too, and their `_cs` forms (`==`, `contains_cs`, …) are used for `cased`.
+// Wildcards inside a value become `matches regex` with `(?i)` (RE2), anchored at both ends.
+// Absent values: Kusto string columns hold "" rather than null, so Sigma `null` is `isempty()`
+// and `exists` is `isnotempty()` (a present but empty field counts as absent).
+
+import type { SigmaLogsource } from '../../sigma/rule.js';
+import type { Binding, BindingFilter, CompareOp, Dialect, FieldType, StringShape, TargetField } from '../dialect.js';
+import { unsupported } from '../errors.js';
+import { lower, mdeSources, resolveField, securitySource, SERVICE_CHANNELS, sysmonEventIds, SYSMON_FIELDS } from '../sources.js';
+import { checkRe2, globToRegex, hasControl, partsOf, regexFlags } from '../strings.js';
+
+/** Sentinel's SecurityEvent columns (the Security log's EventData fields it projects). */
+export const SECURITY_EVENT_COLUMNS: ReadonlyMap<string, FieldType> = new Map<string, FieldType>([
+  ...[
+    'Account', 'AccountType', 'Computer', 'EventSourceName', 'Channel', 'Task', 'Activity', 'EventData', 'AccessMask', 'AccessList',
+    'CommandLine', 'NewProcessId', 'NewProcessName', 'ParentProcessName', 'ProcessId', 'ProcessName', 'SubjectAccount',
+    'SubjectDomainName', 'SubjectLogonId', 'SubjectUserName', 'SubjectUserSid', 'TargetAccount', 'TargetDomainName',
+    'TargetLogonId', 'TargetUserName', 'TargetUserSid', 'TokenElevationType', 'MandatoryLabel', 'LogonProcessName',
+    'AuthenticationPackageName', 'WorkstationName', 'IpAddress', 'IpPort', 'ServiceName', 'ServiceFileName', 'ServiceType',
+    'ServiceStartType', 'ServiceAccount', 'ObjectName', 'ObjectType', 'ObjectServer', 'ObjectValueName', 'OperationType',
+    'HandleId', 'Properties', 'PrivilegeList', 'ShareName', 'ShareLocalPath', 'RelativeTargetName', 'Status', 'SubStatus',
+    'FailureReason', 'ElevatedToken', 'ImpersonationLevel', 'LmPackageName', 'LogonGuid', 'TargetLinkedLogonId',
+    'RestrictedAdminMode', 'VirtualAccount', 'TargetOutboundUserName', 'TargetOutboundDomainName', 'TargetServerName',
+    'TargetInfo', 'CallerProcessName', 'CallerProcessId', 'MemberName', 'MemberSid', 'SamAccountName', 'TargetSid',
+    'NewValue', 'OldValue', 'Process', 'KeyLength', 'SidHistory', 'UserPrincipalName', 'Workstation',
+  ].map((n) => [n, 'string'] as const),
+  ['EventID', 'number'],
+  ['LogonType', 'number'],
+  ['Level', 'string'],
+]);
+
+/** The Event table (Sentinel's store for other Windows logs): EventData stays an XML string. */
+export const EVENT_COLUMNS: ReadonlyMap<string, FieldType> = new Map<string, FieldType>([
+  ['Source', 'string'],
+  ['EventLog', 'string'],
+  ['EventID', 'number'],
+  ['Computer', 'string'],
+  ['RenderedDescription', 'string'],
+  ['EventData', 'string'],
+  ['EventLevelName', 'string'],
+  ['UserName', 'string'],
+]);
+
+/** The column types the MDE tables use for the columns the mapping tables name. */
+const MDE_NUMBERS = new Set(['ProcessId', 'InitiatingProcessId', 'InitiatingProcessParentId', 'RemotePort', 'LocalPort', 'CreatedProcessSessionId']);
+
+/** KQL string literal: verbatim `@"…"` when it holds backslashes (paths read as written). */
+export function kqlString(text: string): string {
+  if (hasControl(text)) {
+    return `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+  }
+  if (text.includes('\\')) return `@"${text.replace(/"/g, '""')}"`;
+  return `"${text.replace(/"/g, '\\"')}"`;
+}
+
+function name(f: TargetField | string): string {
+  const n = typeof f === 'string' ? f : f.name;
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) return n;
+  if (/[\u0000-\u001f]/.test(n)) unsupported('field-name', `field name ${JSON.stringify(n)}`);
+  return `['${n.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+}
+
+/** The field as a string expression (`tostring()` for typed columns). */
+function str(f: TargetField): string {
+  return f.type === 'string' ? name(f) : `tostring(${name(f)})`;
+}
+
+const OPS: Record<'exact' | 'startswith' | 'endswith' | 'contains', [string, string]> = {
+  exact: ['=~', '=='],
+  startswith: ['startswith', 'startswith_cs'],
+  endswith: ['endswith', 'endswith_cs'],
+  contains: ['contains', 'contains_cs'],
+};
+
+const CMP: Record<CompareOp, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+abstract class KqlDialect implements Dialect {
+  abstract readonly id: string;
+  readonly extension = 'kql';
+  comment(line: string): string {
+    return `// ${line}`;
+  }
+  and(xs: readonly string[]): string {
+    return xs.length === 1 ? (xs[0] as string) : xs.join(' and ');
+  }
+  or(xs: readonly string[]): string {
+    return xs.length === 1 ? (xs[0] as string) : `(${xs.join(' or ')})`;
+  }
+  not(x: string): string {
+    return `not(${x})`;
+  }
+  string(f: TargetField, v: StringShape, cased: boolean): string {
+    if (v.kind === 'pattern') return `${str(f)} matches regex ${kqlString(regexFlags({ ignoreCase: !cased, multiline: false, dotAll: true }) + globToRegex(v.parts))}`;
+    if (v.kind === 'contains' && v.text === '') return `isnotnull(${name(f)})`;
+    const [ci, cs] = OPS[v.kind];
+    return `${str(f)} ${cased ? cs : ci} ${kqlString(v.text)}`;
+  }
+  number(f: TargetField, n: number): string {
+    return f.type === 'number' ? `${name(f)} == ${n}` : `${str(f)} == ${kqlString(String(n))}`;
+  }
+  bool(f: TargetField, b: boolean): string {
+    return f.type === 'bool' ? `${name(f)} == ${b}` : `${str(f)} =~ ${kqlString(String(b))}`;
+  }
+  isNull(f: TargetField): string {
+    return `isempty(${name(f)})`;
+  }
+  exists(f: TargetField, present: boolean): string {
+    return present ? `isnotempty(${name(f)})` : `isempty(${name(f)})`;
+  }
+  regex(f: TargetField, r: { pattern: string; flags: { ignoreCase: boolean; multiline: boolean; dotAll: boolean } }): string {
+    checkRe2(r.pattern);
+    return `${str(f)} matches regex ${kqlString(regexFlags(r.flags) + r.pattern)}`;
+  }
+  cidr(f: TargetField, c: { version: 4 | 6; address: string; prefix: number }): string {
+    return `ipv${c.version}_is_in_range(${str(f)}, ${kqlString(`${c.address}/${c.prefix}`)})`;
+  }
+  compare(f: TargetField, op: CompareOp, n: number): string {
+    return `${f.type === 'number' ? name(f) : `todouble(${name(f)})`} ${CMP[op]} ${n}`;
+  }
+  fieldref(f: TargetField, other: TargetField, r: { startsWith: boolean; endsWith: boolean }): string {
+    const op = r.startsWith && r.endsWith ? 'contains' : r.startsWith ? 'startswith' : r.endsWith ? 'endswith' : '=~';
+    return `${str(f)} ${op} ${str(other)}`;
+  }
+  keyword(v: StringShape, cased: boolean): string {
+    if (v.kind !== 'contains') unsupported('keyword', 'a keyword with inner wildcards (Kusto searches all columns with contains only)');
+    return `* ${cased ? 'contains_cs' : 'contains'} ${kqlString(v.text)}`;
+  }
+  filter(b: BindingFilter): string {
+    const lit = (x: string | number): string => (typeof x === 'number' && b.field.type === 'number' ? String(x) : kqlString(String(x)));
+    if (b.values.length === 1) return `${name(b.field)} == ${lit(b.values[0] as string | number)}`;
+    return `${name(b.field)} in (${b.values.map(lit).join(', ')})`;
+  }
+  abstract bindings(ls: SigmaLogsource): Binding[];
+  query(parts: readonly { binding: Binding; condition: string }[]): string {
+    const one = (p: { binding: Binding; condition: string }): string => `${p.binding.source}\n| where ${p.condition}`;
+    if (parts.length === 1) return one(parts[0] as { binding: Binding; condition: string });
+    return `union\n${parts.map((p) => `  (${p.binding.source} | where ${p.condition})`).join(',\n')}`;
+  }
+}
+
+const num = (n: string): TargetField => ({ name: n, type: 'number' });
+const text = (n: string): TargetField => ({ name: n, type: 'string' });
+
+/** Windows product check shared by both: another product has no table here. */
+function windowsOnly(ls: SigmaLogsource): void {
+  const product = lower(ls.product);
+  if (product !== undefined && product !== 'windows') unsupported('logsource', `product '${ls.product}' has no table in this target`);
+}
+
+export class KqlSentinel extends KqlDialect {
+  readonly id = 'kql-sentinel';
+  /**
+   * Sysmon in Sentinel lands in the Event table as XML; this name is the parser function that
+   * projects its EventData under Sysmon's own names (a workspace function, as Sentinel's Sysmon parser is).
+   */
+  constructor(readonly sysmonFunction = 'Sysmon') {
+    super();
+  }
+  bindings(ls: SigmaLogsource): Binding[] {
+    windowsOnly(ls);
+    const category = lower(ls.category);
+    const service = lower(ls.service);
+    const sysmon = (ids: number[]): Binding => ({
+      label: `${this.sysmonFunction} (Sysmon EventID ${ids.join(', ')})`,
+      source: this.sysmonFunction,
+      filters: ids.length === 0 ? [] : [{ field: num('EventID'), values: ids }],
+      field: (n) => resolveField(n, new Map(), SYSMON_FIELDS),
+    });
+    if (category !== undefined) {
+      const out: Binding[] = [];
+      const ids = sysmonEventIds(category);
+      if (ids.length > 0) out.push(sysmon(ids));
+      const sec = securitySource(category);
+      if (sec !== null) {
+        out.push({
+          label: `SecurityEvent ${sec.eventIds.join(', ')}`,
+          source: 'SecurityEvent',
+          filters: [{ field: num('EventID'), values: sec.eventIds }],
+          field: (n) => resolveField(n, sec.fields, SECURITY_EVENT_COLUMNS),
+        });
+      }
+      if (out.length === 0) unsupported('logsource', `category '${ls.category}' has no Sentinel table here`);
+      return out;
+    }
+    if (service === 'security') {
+      return [{ label: 'SecurityEvent', source: 'SecurityEvent', filters: [], field: (n) => resolveField(n, new Map([['Provider_Name', text('EventSourceName')]]), SECURITY_EVENT_COLUMNS) }];
+    }
+    if (service === 'sysmon') return [sysmon([])];
+    const channel = service === undefined ? undefined : SERVICE_CHANNELS.get(service);
+    if (channel === undefined) return unsupported('logsource', `logsource ${JSON.stringify(ls)} has no Sentinel table here`);
+    return [{
+      label: `Event (${channel})`,
+      source: 'Event',
+      filters: [{ field: text('EventLog'), values: [channel] }],
+      field: (n) => resolveField(n, new Map([['Provider_Name', text('Source')]]), EVENT_COLUMNS),
+    }];
+  }
+}
+
+export class KqlMde extends KqlDialect {
+  readonly id = 'kql-mde';
+  bindings(ls: SigmaLogsource): Binding[] {
+    windowsOnly(ls);
+    const category = lower(ls.category);
+    if (category === undefined) return unsupported('logsource', `service '${ls.service ?? ''}' has no Defender table (Defender tables are by category)`);
+    const sources = mdeSources(category);
+    if (sources.length === 0) return unsupported('logsource', `category '${ls.category}' has no Defender table here`);
+    return sources.map((s) => ({
+      label: s.actionTypes.length === 0 ? s.table : `${s.table} (${s.actionTypes.join(', ')})`,
+      source: s.table,
+      filters: s.actionTypes.length === 0 ? [] : [{ field: text('ActionType'), values: s.actionTypes }],
+      field: (n: string): TargetField | null => {
+        const f = s.fields.get(n);
+        // Dotted sources are AdditionalFields properties (dynamic), not columns.
+        if (f === undefined || f === null || f.name.includes('.')) return null;
+        return MDE_NUMBERS.has(f.name) ? { name: f.name, type: 'number' } : f;
+      },
+    }));
+  }
+}
