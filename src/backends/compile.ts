@@ -5,7 +5,7 @@
 
 import { resolveSelector, type ConditionNode } from '../sigma/condition.js';
 import type { SigmaDetectionItem, SigmaDetectionNode, SigmaRule } from '../sigma/rule.js';
-import { plainString, type SigmaValue } from '../sigma/values.js';
+import { plainString, plainText, type SigmaValue } from '../sigma/values.js';
 import type { Binding, Dialect, TargetField } from './dialect.js';
 import { UnsupportedFeatureError, unsupported } from './errors.js';
 import { shapeOf } from './strings.js';
@@ -76,7 +76,8 @@ class Walker {
       parts = item.values.map((v) => this.keyword(v));
     } else {
       const field = this.field(item.field);
-      parts = item.values.map((v) => this.value(field, v));
+      const list = item.linking === 'or' && item.values.length > 1 && this.d.list !== undefined ? plainList(item.values) : null;
+      parts = list !== null && this.d.list !== undefined ? [this.d.list(field, list.values, list.cased)] : item.values.map((v) => this.value(field, v));
     }
     const expr = item.linking === 'and' ? this.d.and(parts) : this.d.or(parts);
     return item.negated ? this.d.not(expr) : expr;
@@ -123,6 +124,19 @@ class Walker {
     const filters = this.b.filters.map((f) => this.d.filter(f));
     return filters.length === 0 ? body : this.d.and([...filters, body]);
   }
+}
+
+/** The values as plain strings of one case mode, when every one is a string without wildcards. */
+function plainList(values: readonly SigmaValue[]): { values: string[]; cased: boolean } | null {
+  const out: string[] = [];
+  const cased = values[0]?.type === 'string' && values[0].cased;
+  for (const v of values) {
+    if (v.type !== 'string' || v.cased !== cased) return null;
+    const t = plainText(v);
+    if (t === null) return null;
+    out.push(t);
+  }
+  return { values: out, cased };
 }
 
 /** Keywords are unanchored: `*value*` (the matcher's semantics). */

@@ -52,6 +52,8 @@ export interface Dialect {
   or(operands: readonly string[]): string;
   not(operand: string): string;
   string(field: TargetField, value: StringShape, cased: boolean): string;
+  /** Optional: the field equals one of several plain strings (`in~ (…)`); the compiler ORs `string()` without it. */
+  list?(field: TargetField, values: readonly string[], cased: boolean): string;
   number(field: TargetField, value: number): string;
   bool(field: TargetField, value: boolean): string;
   /** Sigma `null`: the field is absent or empty. */

@@ -75,6 +75,18 @@ const OPS: Record<'exact' | 'startswith' | 'endswith' | 'contains', [string, str
   contains: ['contains', 'contains_cs'],
 };
 
+/**
+ * Kusto's parser nests `a or b or c …` one level per operand and refuses deep trees (a rule with
+ * hundreds of values): long runs are grouped in parenthesised chunks, which keeps the depth low.
+ */
+const CHUNK = 32;
+function balanced(xs: readonly string[], op: 'and' | 'or'): string {
+  if (xs.length <= CHUNK) return xs.join(` ${op} `);
+  const groups: string[] = [];
+  for (let i = 0; i < xs.length; i += CHUNK) groups.push(`(${xs.slice(i, i + CHUNK).join(` ${op} `)})`);
+  return balanced(groups, op);
+}
+
 const CMP: Record<CompareOp, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
 abstract class KqlDialect implements Dialect {
@@ -84,10 +96,14 @@ abstract class KqlDialect implements Dialect {
     return `// ${line}`;
   }
   and(xs: readonly string[]): string {
-    return xs.length === 1 ? (xs[0] as string) : xs.join(' and ');
+    return balanced(xs, 'and');
   }
   or(xs: readonly string[]): string {
-    return xs.length === 1 ? (xs[0] as string) : `(${xs.join(' or ')})`;
+    const e = balanced(xs, 'or');
+    return xs.length === 1 ? e : `(${e})`;
+  }
+  list(f: TargetField, values: readonly string[], cased: boolean): string {
+    return `${str(f)} ${cased ? 'in' : 'in~'} (${values.map(kqlString).join(', ')})`;
   }
   not(x: string): string {
     return `not(${x})`;
@@ -179,7 +195,12 @@ export class KqlSentinel extends KqlDialect {
           label: `SecurityEvent ${sec.eventIds.join(', ')}`,
           source: 'SecurityEvent',
           filters: [{ field: num('EventID'), values: sec.eventIds }],
-          field: (n) => resolveField(n, sec.fields, SECURITY_EVENT_COLUMNS),
+          // A mapped name must still be one of SecurityEvent's columns (5156's DestAddress is not).
+          field: (n) => {
+            const f = resolveField(n, sec.fields, SECURITY_EVENT_COLUMNS);
+            const t = f === null ? undefined : SECURITY_EVENT_COLUMNS.get(f.name);
+            return f === null || t === undefined ? null : { name: f.name, type: t };
+          },
         });
       }
       if (out.length === 0) unsupported('logsource', `category '${ls.category}' has no Sentinel table here`);

@@ -1,0 +1,124 @@
+// Splunk SPL (search command syntax), for the Splunk Add-on for Windows and for Sysmon.
+//
+// Case: Splunk's search matches field values case-insensitively, which is Sigma's default;
+// `cased` cannot be stated in a search and is unsupported. Wildcards: `*` is Splunk's own; `?`
+// and a literal `*` have no search form and are unsupported. CIDR: the search command matches
+// `field="10.0.0.0/8"` as a network. Regexes, field references and keywords with inner wildcards
+// would need a `| regex` / `| where` stage and are unsupported (a pipeline stage cannot sit
+// under an OR of the search). `null`/`exists` are `NOT field=*` / `field=*`.
+
+import type { SigmaLogsource } from '../../sigma/rule.js';
+import type { Binding, BindingFilter, CompareOp, Dialect, StringShape, TargetField } from '../dialect.js';
+import { unsupported } from '../errors.js';
+import { hasControl, partsOf } from '../strings.js';
+import { windowsBindings, type WindowsLayout } from './windows-bindings.js';
+
+/** Splunk's classic WinEventLog names for Security fields (taken from the rendered message). */
+const CLASSIC_SECURITY: ReadonlyMap<string, string> = new Map([
+  ['NewProcessName', 'New_Process_Name'],
+  ['ParentProcessName', 'Creator_Process_Name'],
+  ['CommandLine', 'Process_Command_Line'],
+  ['NewProcessId', 'New_Process_ID'],
+  ['TokenElevationType', 'Token_Elevation_Type'],
+  ['MandatoryLabel', 'Mandatory_Label'],
+]);
+
+const LAYOUT: WindowsLayout = {
+  eventId: 'EventCode',
+  // Sysmon is read as XML by the add-on; the Security log as classic WinEventLog.
+  source: (channel) => `source=${splString(channel === 'Microsoft-Windows-Sysmon/Operational' ? `XmlWinEventLog:${channel}` : `WinEventLog:${channel}`)}`,
+  rename: (name, channel) => (channel === 'Security' ? (CLASSIC_SECURITY.get(name) ?? name) : name),
+};
+
+export function splString(text: string): string {
+  if (hasControl(text)) unsupported('character', 'a control character in a value');
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function field(f: TargetField): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(f.name)) unsupported('field-name', `field name ${JSON.stringify(f.name)}`);
+  return f.name;
+}
+
+/** A value with Splunk's `*` wildcards; `?` and literal `*` have no form. */
+function glob(v: StringShape): string {
+  let out = '';
+  for (const p of partsOf(v)) {
+    if (p.kind === 'wildcard-multi') out += '*';
+    else if (p.kind === 'wildcard-single') unsupported('wildcard', 'Splunk search has no single-character wildcard');
+    else if (p.kind === 'text') {
+      if (p.text.includes('*')) unsupported('wildcard', 'Splunk search cannot match a literal *');
+      out += p.text;
+    }
+  }
+  return splString(out);
+}
+
+const CMP: Record<CompareOp, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+export class Spl implements Dialect {
+  readonly id = 'spl';
+  readonly extension = 'spl';
+  comment(line: string): string {
+    // SPL comments: triple backticks (Splunk 8.1+).
+    return `\`\`\` ${line.replace(/`/g, "'")} \`\`\``;
+  }
+  and(xs: readonly string[]): string {
+    return xs.join(' ');
+  }
+  or(xs: readonly string[]): string {
+    return xs.length === 1 ? (xs[0] as string) : `(${xs.join(' OR ')})`;
+  }
+  not(x: string): string {
+    return `NOT (${x})`;
+  }
+  string(f: TargetField, v: StringShape, cased: boolean): string {
+    if (cased) unsupported('cased', 'Splunk search matches values case-insensitively only');
+    return `${field(f)}=${glob(v)}`;
+  }
+  list(f: TargetField, values: readonly string[], cased: boolean): string {
+    if (cased) unsupported('cased', 'Splunk search matches values case-insensitively only');
+    if (values.some((v) => v.includes('*'))) unsupported('wildcard', 'Splunk search cannot match a literal *');
+    return `${field(f)} IN (${values.map(splString).join(', ')})`;
+  }
+  number(f: TargetField, n: number): string {
+    return `${field(f)}=${n}`;
+  }
+  bool(f: TargetField, b: boolean): string {
+    return `${field(f)}=${splString(String(b))}`;
+  }
+  isNull(f: TargetField): string {
+    return `NOT ${field(f)}=*`;
+  }
+  exists(f: TargetField, present: boolean): string {
+    return present ? `${field(f)}=*` : `NOT ${field(f)}=*`;
+  }
+  regex(): string {
+    return unsupported('regex', 'a regex needs a | regex stage, which cannot sit inside the search expression');
+  }
+  cidr(f: TargetField, c: { address: string; prefix: number }): string {
+    return `${field(f)}=${splString(`${c.address}/${c.prefix}`)}`;
+  }
+  compare(f: TargetField, op: CompareOp, n: number): string {
+    return `${field(f)}${CMP[op]}${n}`;
+  }
+  fieldref(): string {
+    return unsupported('modifier', 'fieldref needs a | where stage');
+  }
+  keyword(v: StringShape, cased: boolean): string {
+    if (cased) unsupported('cased', 'Splunk search matches terms case-insensitively only');
+    return glob(v);
+  }
+  filter(b: BindingFilter): string {
+    if (b.values.length === 1) return `${field(b.field)}=${b.values[0] as number}`;
+    return `${field(b.field)} IN (${b.values.join(', ')})`;
+  }
+  bindings(ls: SigmaLogsource): Binding[] {
+    return windowsBindings(LAYOUT, ls);
+  }
+  query(parts: readonly { binding: Binding; condition: string }[]): string {
+    const one = (p: { binding: Binding; condition: string }): string => `${p.binding.source} ${p.condition}`;
+    if (parts.length === 1) return one(parts[0] as { binding: Binding; condition: string });
+    return parts.map((p) => `(${one(p)})`).join(' OR ');
+  }
+}
