@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import { coverageOf } from '../src/backends/coverage.js';
-import { dialectFor } from '../src/backends/registry.js';
+import { targetFor } from '../src/backends/registry.js';
 import { loadRules } from '../src/sigma/load.js';
 import type { SigmaRule } from '../src/sigma/rule.js';
 import { projectRoot } from './support/shared-data.js';
@@ -90,7 +90,7 @@ test('the Kusto checker itself rejects a bad query and an unknown column', () =>
 
 for (const target of ['kql-sentinel', 'kql-mde']) {
   test(`${target}: every query of the pack and the fixtures parses and binds`, () => {
-    const d = dialectFor(target);
+    const d = targetFor(target);
     assert.ok(d);
     const rules = [...rulesUnder(path.join(projectRoot(), 'rules')), ...rulesUnder(path.join(projectRoot(), 'test', 'fixtures', 'backends', 'rules'))];
     assert.ok(rules.length > 0);
@@ -111,7 +111,7 @@ for (const target of ['kql-sentinel', 'kql-mde']) {
       .filter((n) => n.startsWith('rules'))
       .flatMap((n) => rulesUnder(path.join(root, n, 'windows')));
     assert.ok(rules.length > 2000, `expected the SigmaHQ Windows rules, found ${rules.length}`);
-    const d = dialectFor(target);
+    const d = targetFor(target);
     assert.ok(d);
     const cov = coverageOf(d, rules);
     const bad = cov.results.flatMap((r) => (r.ok ? kustoErrors(r.text).map((e) => `${r.rule.file}: ${e}`) : []));

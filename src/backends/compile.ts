@@ -6,7 +6,7 @@
 import { resolveSelector, type ConditionNode } from '../sigma/condition.js';
 import type { SigmaDetectionItem, SigmaDetectionNode, SigmaRule } from '../sigma/rule.js';
 import { plainString, plainText, type SigmaValue } from '../sigma/values.js';
-import type { Binding, Dialect, TargetField } from './dialect.js';
+import type { Binding, Dialect, QueryPart, TargetField } from './dialect.js';
 import { UnsupportedFeatureError, unsupported } from './errors.js';
 import { shapeOf } from './strings.js';
 
@@ -16,7 +16,11 @@ export interface CompiledQuery {
   notes: string[];
 }
 
+/** Stands for a part moved to a pipeline stage: dropped from the ANDs around it. */
+const STAGED = '\u0000staged\u0000';
+
 class Walker {
+  readonly stages: string[] = [];
   constructor(
     private readonly d: Dialect,
     private readonly b: Binding,
@@ -29,8 +33,23 @@ class Walker {
     return f;
   }
 
-  private value(field: TargetField, v: SigmaValue): string {
+  private and(parts: readonly string[]): string {
+    const kept = parts.filter((p) => p !== STAGED);
+    return kept.length === 0 ? STAGED : this.d.and(kept);
+  }
+
+  private value(field: TargetField, v: SigmaValue, top: boolean): string {
     const d = this.d;
+    if (top && d.stage !== undefined) {
+      if (v.type === 'regex') {
+        this.stages.push(d.stage(field, v));
+        return STAGED;
+      }
+      if (v.type === 'fieldref') {
+        this.stages.push(d.stage(field, { type: 'fieldref', other: this.field(v.field), ref: v }));
+        return STAGED;
+      }
+    }
     switch (v.type) {
       case 'string':
         return d.string(field, shapeOf(v), v.cased);
@@ -51,7 +70,7 @@ class Walker {
       case 'fieldref':
         return d.fieldref(field, this.field(v.field), v);
       case 'expansion':
-        return d.or(v.values.map((x) => this.value(field, x)));
+        return d.or(v.values.map((x) => this.value(field, x, false)));
       case 'timestamp-part':
         return unsupported('modifier', `timestamp modifier '${v.unit}'`);
     }
@@ -70,49 +89,52 @@ class Walker {
     }
   }
 
-  item(item: SigmaDetectionItem): string {
+  item(item: SigmaDetectionItem, top: boolean): string {
     let parts: string[];
     if (item.field === null) {
       parts = item.values.map((v) => this.keyword(v));
     } else {
       const field = this.field(item.field);
       const list = item.linking === 'or' && item.values.length > 1 && this.d.list !== undefined ? plainList(item.values) : null;
-      parts = list !== null && this.d.list !== undefined ? [this.d.list(field, list.values, list.cased)] : item.values.map((v) => this.value(field, v));
+      const each = top && !item.negated && (item.linking === 'and' || item.values.length === 1);
+      parts = list !== null && this.d.list !== undefined ? [this.d.list(field, list.values, list.cased)] : item.values.map((v) => this.value(field, v, each));
     }
-    const expr = item.linking === 'and' ? this.d.and(parts) : this.d.or(parts);
+    const expr = item.linking === 'and' ? this.and(parts) : this.d.or(parts);
     return item.negated ? this.d.not(expr) : expr;
   }
 
-  node(node: SigmaDetectionNode): string {
+  node(node: SigmaDetectionNode, top: boolean): string {
     switch (node.kind) {
       case 'item':
-        return this.item(node.item);
+        return this.item(node.item, top);
       case 'all':
-        return this.d.and(node.children.map((c) => this.node(c)));
+        return this.and(node.children.map((c) => this.node(c, top)));
       case 'any':
-        return this.d.or(node.children.map((c) => this.node(c)));
+        return node.children.length === 1 ? this.node(node.children[0] as SigmaDetectionNode, top) : this.d.or(node.children.map((c) => this.node(c, false)));
     }
   }
 
-  condition(node: ConditionNode): string {
+  /** `top`: every path from the root to here is ANDs only, so a part may move to a stage. */
+  condition(node: ConditionNode, top: boolean): string {
     const sel = this.rule.detection.selections;
     switch (node.kind) {
       case 'identifier': {
         const s = sel.get(node.name);
         if (s === undefined) return unsupported('condition', `condition names undefined identifier '${node.name}'`);
-        return this.node(s);
+        return this.node(s, top);
       }
       case 'not':
-        return this.d.not(this.condition(node.operand));
+        return this.d.not(this.condition(node.operand, false));
       case 'and':
-        return this.d.and(node.operands.map((o) => this.condition(o)));
+        return this.and(node.operands.map((o) => this.condition(o, top)));
       case 'or':
-        return this.d.or(node.operands.map((o) => this.condition(o)));
+        return this.d.or(node.operands.map((o) => this.condition(o, false)));
       case 'selector': {
         const names = resolveSelector(node.pattern, [...sel.keys()]);
         if (names.length === 0) return unsupported('condition', `'${node.pattern ?? 'them'}' matches no detection identifier`);
-        const parts = names.map((n) => this.node(sel.get(n) as SigmaDetectionNode));
-        return node.quantifier === 'all' ? this.d.and(parts) : this.d.or(parts);
+        const one = names.length === 1 || node.quantifier === 'all';
+        const parts = names.map((n) => this.node(sel.get(n) as SigmaDetectionNode, top && one));
+        return node.quantifier === 'all' ? this.and(parts) : names.length === 1 ? (parts[0] as string) : this.d.or(parts);
       }
     }
   }
@@ -120,9 +142,11 @@ class Walker {
   rule_(): string {
     const conds = this.rule.detection.conditions;
     if (conds.length === 0) unsupported('condition', 'the rule has no condition');
-    const body = this.d.or(conds.map((c) => this.condition(c.ast)));
+    const body = conds.length === 1 ? this.condition((conds[0] as { ast: ConditionNode }).ast, true) : this.d.or(conds.map((c) => this.condition(c.ast, false)));
     const filters = this.b.filters.map((f) => this.d.filter(f));
-    return filters.length === 0 ? body : this.d.and([...filters, body]);
+    const all = this.and([...filters, body]);
+    if (all === STAGED) unsupported('condition', 'nothing is left for the search once every part moved to a stage');
+    return all;
   }
 }
 
@@ -150,12 +174,20 @@ function wrapStars(s: SigmaValue & { type: 'string' }): typeof s {
 /** Compiles one rule for a dialect; throws UnsupportedFeatureError when no binding can express it. */
 export function compileQuery(dialect: Dialect, rule: SigmaRule): CompiledQuery {
   const bindings = dialect.bindings(rule.logsource);
-  const parts: { binding: Binding; condition: string }[] = [];
+  const parts: QueryPart[] = [];
   const notes: string[] = [];
   let first: UnsupportedFeatureError | null = null;
   for (const binding of bindings) {
     try {
-      parts.push({ binding, condition: new Walker(dialect, binding, rule).rule_() });
+      const w = new Walker(dialect, binding, rule);
+      const condition = w.rule_();
+      // Stages run after the whole search: bindings must agree on them (same field names).
+      const first = parts[0];
+      if (first !== undefined && first.stages.join('\n') !== w.stages.join('\n')) {
+        notes.push(`not searched in ${binding.label}: its pipeline stages differ from ${first.binding.label}'s`);
+        continue;
+      }
+      parts.push({ binding, condition, stages: w.stages });
     } catch (e) {
       if (!(e instanceof UnsupportedFeatureError)) throw e;
       first ??= e;

@@ -2,8 +2,7 @@
 // others do not (the report the conformance test prints and `export` summarises on stderr).
 
 import type { SigmaRule } from '../sigma/rule.js';
-import type { Dialect } from './dialect.js';
-import { exportRule, type ExportResult } from './export.js';
+import { exportRule, type ExportResult, type Target } from './export.js';
 
 export interface Coverage {
   target: string;
@@ -19,7 +18,7 @@ export function reasonKey(code: string, message: string): string {
   return `${code}: ${message.replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N')}`;
 }
 
-export function coverageOf(dialect: Dialect, rules: readonly SigmaRule[]): Coverage {
+export function coverageOf(dialect: Target, rules: readonly SigmaRule[]): Coverage {
   const results = rules.map((r) => exportRule(dialect, r));
   const counts = new Map<string, number>();
   for (const r of results) {

@@ -39,6 +39,13 @@ export type StringShape =
   | { kind: 'exact' | 'startswith' | 'endswith' | 'contains'; text: string }
   | { kind: 'pattern'; parts: readonly StringPart[] };
 
+/** One binding's share of a query: its condition and any pipeline stages after it. */
+export interface QueryPart {
+  binding: Binding;
+  condition: string;
+  stages: string[];
+}
+
 export type CompareOp = 'gt' | 'gte' | 'lt' | 'lte';
 
 export interface Dialect {
@@ -66,8 +73,14 @@ export interface Dialect {
   /** A field-less search for the value anywhere in the event. */
   keyword(value: StringShape, cased: boolean): string;
   filter(filter: BindingFilter): string;
+  /**
+   * Optional: a pipeline stage after the search (`| regex …`) for a value the search expression
+   * cannot state. Used only where the value must hold for every match (reached from the root
+   * through ANDs alone), so filtering afterwards means the same.
+   */
+  stage?(field: TargetField, value: SigmaRegex | { type: 'fieldref'; other: TargetField; ref: SigmaFieldRef }): string;
   /** Where the logsource's events are: one binding per table / source; throws when none. */
   bindings(logsource: SigmaLogsource): Binding[];
   /** The query over one or more bindings, each with its condition (already a target expression). */
-  query(parts: readonly { binding: Binding; condition: string }[]): string;
+  query(parts: readonly QueryPart[]): string;
 }

@@ -2,9 +2,18 @@
 // its level and ATT&CK tags; a rule the target cannot express yields a typed `unsupported`.
 
 import type { SigmaCorrelation, SigmaRule } from '../sigma/rule.js';
-import { compileQuery } from './compile.js';
-import type { Dialect } from './dialect.js';
+import type { CompiledQuery } from './compile.js';
 import { UnsupportedFeatureError, type UnsupportedCode } from './errors.js';
+
+/** What `export` needs of a target: a text dialect (compile.ts) or the Sigma writer. */
+export interface Target {
+  id: string;
+  /** File extension for `--output-dir`. */
+  extension: string;
+  comment(line: string): string;
+  /** The query for a rule; throws UnsupportedFeatureError. */
+  compile(rule: SigmaRule): CompiledQuery;
+}
 
 export interface ExportedRule {
   ok: true;
@@ -46,9 +55,9 @@ function noBlankLines(text: string): string {
     .join('\n');
 }
 
-export function exportRule(dialect: Dialect, rule: SigmaRule): ExportResult {
+export function exportRule(dialect: Target, rule: SigmaRule): ExportResult {
   try {
-    const { query, notes } = compileQuery(dialect, rule);
+    const { query, notes } = dialect.compile(rule);
     if (/\n[ \t]*\n/.test(query)) {
       // Only a value with line breaks can do this, and dialects escape those: keep the promise anyway.
       return { ok: false, rule, code: 'character', message: 'the query would hold a blank line' };
@@ -62,6 +71,6 @@ export function exportRule(dialect: Dialect, rule: SigmaRule): ExportResult {
 }
 
 /** Correlation rules: not yet compiled by any text target. */
-export function exportCorrelation(dialect: Dialect, c: SigmaCorrelation): UnsupportedRule {
+export function exportCorrelation(dialect: Target, c: SigmaCorrelation): UnsupportedRule {
   return { ok: false, rule: c, code: 'correlation', message: `${c.type} correlations are not compiled for ${dialect.id}` };
 }

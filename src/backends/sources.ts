@@ -10,7 +10,7 @@ import { REGISTRY_CATEGORIES } from '../events/model.js';
 import { ECS_TABLE } from '../events/tables/ecs.js';
 import { MDE_TABLES } from '../events/tables/mde.js';
 import { SECURITY_TABLE } from '../events/tables/security.js';
-import { SYSMON_TABLE } from '../events/tables/sysmon.js';
+import { POWERSHELL_CLASSIC_TABLE, POWERSHELL_TABLE, SYSMON_TABLE } from '../events/tables/sysmon.js';
 import type { FieldType, TargetField } from './dialect.js';
 
 /** Canonical field → source field; `null` marks a canonical name that exists but does not invert. */
@@ -50,6 +50,20 @@ export function sysmonEventIds(category: string): number[] {
   const ids = new Set<number>();
   for (const [key, m] of entries(SYSMON_TABLE)) if (categoryCovers(category, m.category)) ids.add(Number(key));
   return [...ids].sort((a, b) => a - b);
+}
+
+/** PowerShell's logs (copied under their own names): the channel and EventIDs that carry the category. */
+export function powershellSources(category: string): { channel: string; eventIds: number[] }[] {
+  const out: { channel: string; eventIds: number[] }[] = [];
+  for (const table of [POWERSHELL_TABLE, POWERSHELL_CLASSIC_TABLE]) {
+    const ids = entries(table)
+      .filter(([, m]) => categoryCovers(category, m.category))
+      .map(([k]) => Number(k));
+    // The first channel is Windows PowerShell's own; PowerShell 7 (PowerShellCore) is not searched.
+    const channel = table.match.channel?.[0];
+    if (ids.length > 0 && channel !== undefined) out.push({ channel, eventIds: ids });
+  }
+  return out;
 }
 
 /** Every field Sysmon writes (schema 4.90), with the numeric ones typed. */

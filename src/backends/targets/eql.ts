@@ -6,7 +6,7 @@
 // rewritten). Nulls: `field == null`. Field-less keywords and field references have no form.
 
 import type { SigmaLogsource } from '../../sigma/rule.js';
-import type { Binding, BindingFilter, CompareOp, Dialect, StringShape, TargetField } from '../dialect.js';
+import type { Binding, BindingFilter, CompareOp, Dialect, QueryPart, StringShape, TargetField } from '../dialect.js';
 import { unsupported } from '../errors.js';
 import { hasControl, partsOf } from '../strings.js';
 import { elasticBindings, type ElasticBinding } from './elastic-bindings.js';
@@ -97,7 +97,7 @@ export class Eql implements Dialect {
     // The event category is the query's head, not a filter.
     return elasticBindings(ls).map((b) => ({ ...b, filters: b.filters.filter((f) => f.field.name !== 'event.category' || b.ecsCategory === null) }));
   }
-  query(parts: readonly { binding: Binding; condition: string }[]): string {
+  query(parts: readonly QueryPart[]): string {
     const cats = new Set(parts.map((p) => (p.binding as ElasticBinding).ecsCategory ?? 'any'));
     if (cats.size === 1 && parts.length === 1) return `${[...cats][0] as string} where ${(parts[0] as { condition: string }).condition}`;
     return `any where ${parts.map((p) => {

@@ -8,7 +8,7 @@
 // case-sensitive only.
 
 import type { SigmaLogsource } from '../../sigma/rule.js';
-import type { Binding, BindingFilter, CompareOp, Dialect, StringShape, TargetField } from '../dialect.js';
+import type { Binding, BindingFilter, CompareOp, Dialect, QueryPart, StringShape, TargetField } from '../dialect.js';
 import { unsupported } from '../errors.js';
 import { hasControl, partsOf } from '../strings.js';
 import { elasticBindings } from './elastic-bindings.js';
@@ -107,7 +107,7 @@ export class Esql implements Dialect {
   bindings(ls: SigmaLogsource): Binding[] {
     return elasticBindings(ls);
   }
-  query(parts: readonly { binding: Binding; condition: string }[]): string {
+  query(parts: readonly QueryPart[]): string {
     const where = parts.length === 1 ? (parts[0] as { condition: string }).condition : parts.map((p) => `(${p.condition})`).join(' OR ');
     return `FROM ${this.index}\n| WHERE ${where}`;
   }

@@ -7,7 +7,7 @@
 // and `exists` is `isnotempty()` (a present but empty field counts as absent).
 
 import type { SigmaLogsource } from '../../sigma/rule.js';
-import type { Binding, BindingFilter, CompareOp, Dialect, FieldType, StringShape, TargetField } from '../dialect.js';
+import type { Binding, BindingFilter, CompareOp, Dialect, QueryPart, FieldType, StringShape, TargetField } from '../dialect.js';
 import { unsupported } from '../errors.js';
 import { lower, mdeSources, resolveField, securitySource, SERVICE_CHANNELS, sysmonEventIds, SYSMON_FIELDS } from '../sources.js';
 import { checkRe2, globToRegex, hasControl, partsOf, regexFlags } from '../strings.js';
@@ -131,10 +131,13 @@ abstract class KqlDialect implements Dialect {
     return `${str(f)} matches regex ${kqlString(regexFlags(r.flags) + r.pattern)}`;
   }
   cidr(f: TargetField, c: { version: 4 | 6; address: string; prefix: number }): string {
-    return `ipv${c.version}_is_in_range(${str(f)}, ${kqlString(`${c.address}/${c.prefix}`)})`;
+    // Null (not false) for a value of the other IP version or no IP at all; not(null) drops the
+    // row, where Sigma's `not` would keep it.
+    return `coalesce(ipv${c.version}_is_in_range(${str(f)}, ${kqlString(`${c.address}/${c.prefix}`)}), false)`;
   }
   compare(f: TargetField, op: CompareOp, n: number): string {
-    return `${f.type === 'number' ? name(f) : `todouble(${name(f)})`} ${CMP[op]} ${n}`;
+    // todouble() of a non-number, or a null column, gives null: see cidr().
+    return `coalesce(${f.type === 'number' ? name(f) : `todouble(${name(f)})`} ${CMP[op]} ${n}, false)`;
   }
   fieldref(f: TargetField, other: TargetField, r: { startsWith: boolean; endsWith: boolean }): string {
     const op = r.startsWith && r.endsWith ? 'contains' : r.startsWith ? 'startswith' : r.endsWith ? 'endswith' : '=~';
@@ -150,7 +153,7 @@ abstract class KqlDialect implements Dialect {
     return `${name(b.field)} in (${b.values.map(lit).join(', ')})`;
   }
   abstract bindings(ls: SigmaLogsource): Binding[];
-  query(parts: readonly { binding: Binding; condition: string }[]): string {
+  query(parts: readonly QueryPart[]): string {
     const one = (p: { binding: Binding; condition: string }): string => `${p.binding.source}\n| where ${p.condition}`;
     if (parts.length === 1) return one(parts[0] as { binding: Binding; condition: string });
     return `union\n${parts.map((p) => `  (${p.binding.source} | where ${p.condition})`).join(',\n')}`;

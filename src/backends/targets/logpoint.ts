@@ -8,7 +8,7 @@
 // (`ParentImage` → `parent_image`).
 
 import type { SigmaLogsource } from '../../sigma/rule.js';
-import type { Binding, BindingFilter, CompareOp, Dialect, StringShape, TargetField } from '../dialect.js';
+import type { Binding, BindingFilter, CompareOp, Dialect, QueryPart, StringShape, TargetField } from '../dialect.js';
 import { unsupported } from '../errors.js';
 import { hasControl, partsOf } from '../strings.js';
 import { windowsBindings, type WindowsLayout } from './windows-bindings.js';
@@ -127,7 +127,7 @@ export class LogPoint implements Dialect {
   bindings(ls: SigmaLogsource): Binding[] {
     return windowsBindings(LAYOUT, ls);
   }
-  query(parts: readonly { binding: Binding; condition: string }[]): string {
+  query(parts: readonly QueryPart[]): string {
     const one = (p: { binding: Binding; condition: string }): string => `${p.binding.source} ${p.condition}`;
     return parts.length === 1 ? one(parts[0] as { binding: Binding; condition: string }) : parts.map((p) => `(${one(p)})`).join(' OR ');
   }

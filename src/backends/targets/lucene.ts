@@ -8,7 +8,7 @@
 // that head each query are for the reader and must be dropped before the query is pasted.
 
 import type { SigmaLogsource } from '../../sigma/rule.js';
-import type { Binding, BindingFilter, CompareOp, Dialect, StringShape, TargetField } from '../dialect.js';
+import type { Binding, BindingFilter, CompareOp, Dialect, QueryPart, StringShape, TargetField } from '../dialect.js';
 import { unsupported } from '../errors.js';
 import { hasControl, partsOf } from '../strings.js';
 import { elasticBindings } from './elastic-bindings.js';
@@ -104,7 +104,7 @@ export class Lucene implements Dialect {
   bindings(ls: SigmaLogsource): Binding[] {
     return elasticBindings(ls);
   }
-  query(parts: readonly { binding: Binding; condition: string }[]): string {
+  query(parts: readonly QueryPart[]): string {
     return parts.length === 1 ? (parts[0] as { condition: string }).condition : parts.map((p) => `(${p.condition})`).join(' OR ');
   }
 }

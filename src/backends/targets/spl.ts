@@ -8,9 +8,10 @@
 // under an OR of the search). `null`/`exists` are `NOT field=*` / `field=*`.
 
 import type { SigmaLogsource } from '../../sigma/rule.js';
-import type { Binding, BindingFilter, CompareOp, Dialect, StringShape, TargetField } from '../dialect.js';
+import type { SigmaFieldRef, SigmaRegex } from '../../sigma/values.js';
+import type { Binding, BindingFilter, CompareOp, Dialect, QueryPart, StringShape, TargetField } from '../dialect.js';
 import { unsupported } from '../errors.js';
-import { hasControl, partsOf } from '../strings.js';
+import { hasControl, partsOf, regexFlags } from '../strings.js';
 import { windowsBindings, type WindowsLayout } from './windows-bindings.js';
 
 /** Splunk's classic WinEventLog names for Security fields (taken from the rendered message). */
@@ -27,7 +28,7 @@ const LAYOUT: WindowsLayout = {
   eventId: 'EventCode',
   // Sysmon is read as XML by the add-on; the Security log as classic WinEventLog.
   source: (channel) => `source=${splString(channel === 'Microsoft-Windows-Sysmon/Operational' ? `XmlWinEventLog:${channel}` : `WinEventLog:${channel}`)}`,
-  rename: (name, channel) => (channel === 'Security' ? (CLASSIC_SECURITY.get(name) ?? name) : name),
+  rename: (name, channel) => (name === 'Provider_Name' ? 'SourceName' : channel === 'Security' ? (CLASSIC_SECURITY.get(name) ?? name) : name),
 };
 
 export function splString(text: string): string {
@@ -94,7 +95,21 @@ export class Spl implements Dialect {
     return present ? `${field(f)}=*` : `NOT ${field(f)}=*`;
   }
   regex(): string {
-    return unsupported('regex', 'a regex needs a | regex stage, which cannot sit inside the search expression');
+    return unsupported('regex', 'a regex under OR or NOT: a | regex stage can only narrow the whole search');
+  }
+  /** `| regex` (PCRE, case-sensitive unless `(?i)`) and `| where` for field references, after the search. */
+  stage(f: TargetField, v: SigmaRegex | { type: 'fieldref'; other: TargetField; ref: SigmaFieldRef }): string {
+    if (v.type === 'regex') {
+      if (hasControl(v.pattern)) unsupported('character', 'a control character in a regex');
+      return `| regex ${field(f)}="${(regexFlags(v.flags) + v.pattern).replace(/"/g, '\\"')}"`;
+    }
+    const a = `lower('${field(f)}')`;
+    const b = `lower('${field(v.other)}')`;
+    const { startsWith, endsWith } = v.ref;
+    if (startsWith && endsWith) return `| where like(${a}, "%" . ${b} . "%")`;
+    if (startsWith) return `| where like(${a}, ${b} . "%")`;
+    if (endsWith) return `| where like(${a}, "%" . ${b})`;
+    return `| where ${a}==${b}`;
   }
   cidr(f: TargetField, c: { address: string; prefix: number }): string {
     return `${field(f)}=${splString(`${c.address}/${c.prefix}`)}`;
@@ -103,7 +118,7 @@ export class Spl implements Dialect {
     return `${field(f)}${CMP[op]}${n}`;
   }
   fieldref(): string {
-    return unsupported('modifier', 'fieldref needs a | where stage');
+    return unsupported('modifier', 'fieldref under OR or NOT: a | where stage can only narrow the whole search');
   }
   keyword(v: StringShape, cased: boolean): string {
     if (cased) unsupported('cased', 'Splunk search matches terms case-insensitively only');
@@ -116,9 +131,10 @@ export class Spl implements Dialect {
   bindings(ls: SigmaLogsource): Binding[] {
     return windowsBindings(LAYOUT, ls);
   }
-  query(parts: readonly { binding: Binding; condition: string }[]): string {
-    const one = (p: { binding: Binding; condition: string }): string => `${p.binding.source} ${p.condition}`;
-    if (parts.length === 1) return one(parts[0] as { binding: Binding; condition: string });
-    return parts.map((p) => `(${one(p)})`).join(' OR ');
+  query(parts: readonly QueryPart[]): string {
+    const one = (p: QueryPart): string => `${p.binding.source} ${p.condition}`;
+    const search = parts.length === 1 ? one(parts[0] as QueryPart) : parts.map((p) => `(${one(p)})`).join(' OR ');
+    const stages = parts[0]?.stages ?? [];
+    return [search, ...stages].join('\n');
   }
 }

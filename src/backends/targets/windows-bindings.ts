@@ -5,7 +5,7 @@
 import type { SigmaLogsource } from '../../sigma/rule.js';
 import type { Binding, FieldType, TargetField } from '../dialect.js';
 import { unsupported } from '../errors.js';
-import { lower, resolveField, securitySource, SERVICE_CHANNELS, sysmonEventIds, SYSMON_FIELDS } from '../sources.js';
+import { lower, powershellSources, resolveField, securitySource, SERVICE_CHANNELS, sysmonEventIds, SYSMON_FIELDS } from '../sources.js';
 
 export interface WindowsLayout {
   /** The target name of the event id field (`EventCode`, `event_id`). */
@@ -55,6 +55,14 @@ export function windowsBindings(layout: WindowsLayout, ls: SigmaLogsource): Bind
           if (mapped === null || (mapped === undefined && SYSMON_FIELDS.has(n))) return null;
           return named(layout, 'Security', mapped ?? { name: n, type: 'string' });
         },
+      });
+    }
+    for (const ps of powershellSources(category)) {
+      out.push({
+        label: `${ps.channel} EventID ${ps.eventIds.join(', ')}`,
+        source: layout.source(ps.channel),
+        filters: [{ field: eventId, values: ps.eventIds }],
+        field: (n) => named(layout, ps.channel, { name: n, type: n === 'EventID' ? 'number' : 'string' }),
       });
     }
     if (out.length === 0) unsupported('logsource', `category '${ls.category}' has no source in this target`);
