@@ -50,6 +50,9 @@ const LAYOUT: WindowsLayout = {
 
 export function lpString(text: string): string {
   if (hasControl(text)) unsupported('character', 'a control character in a value');
+  // Values are written with their backslashes as they are (`"C:\Windows"`); one before the
+  // closing quote would escape it.
+  if (/\\$/.test(text) || text.includes('\\"')) unsupported('character', 'a backslash before a quote in a LogPoint value');
   return `"${text.replace(/"/g, '\\"')}"`;
 }
 

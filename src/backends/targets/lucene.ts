@@ -76,7 +76,8 @@ export class Lucene implements Dialect {
     return `${name(f)}:${b}`;
   }
   isNull(f: TargetField): string {
-    return `(NOT _exists_:${name(f)})`;
+    // Sigma's null also matches an empty value.
+    return f.type === 'string' ? `(NOT _exists_:${name(f)} OR ${name(f)}:"")` : `(NOT _exists_:${name(f)})`;
   }
   exists(f: TargetField, present: boolean): string {
     return present ? `_exists_:${name(f)}` : `(NOT _exists_:${name(f)})`;

@@ -22,6 +22,12 @@ const CLASSIC_SECURITY: ReadonlyMap<string, string> = new Map([
   ['NewProcessId', 'New_Process_ID'],
   ['TokenElevationType', 'Token_Elevation_Type'],
   ['MandatoryLabel', 'Mandatory_Label'],
+  // 5156 (Filtering Platform connection).
+  ['Application', 'Application_Name'],
+  ['SourceAddress', 'Source_Address'],
+  ['DestAddress', 'Destination_Address'],
+  ['DestPort', 'Destination_Port'],
+  ['SourcePort', 'Source_Port'],
 ]);
 
 const LAYOUT: WindowsLayout = {
