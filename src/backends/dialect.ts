@@ -27,6 +27,8 @@ export interface Binding {
   /** Target-specific: a table, an index pattern, a Splunk source, an EQL event category. */
   source: string;
   filters: readonly BindingFilter[];
+  /** Fields the target computes before the condition (a KQL `extend`): name → expression. */
+  derived?: ReadonlyMap<string, string>;
   /** The target field for a canonical (Sigma) field name, or null when the source lacks it. */
   field(canonical: string): TargetField | null;
 }

@@ -69,12 +69,38 @@ function valueOf(v: SigmaValue, under: 'and' | 'or'): { mods: string[]; values: 
   }
 }
 
-function itemOf(item: SigmaDetectionItem): { key: string; value: Plain | Plain[] } {
+/** `contains` / `startswith` / `endswith` when every value has that shape: the modifier and the inner text. */
+function shaped(item: SigmaDetectionItem): { mod: string; values: SigmaValue[] } | null {
+  let mod: string | null = null;
+  const values: SigmaValue[] = [];
+  for (const v of item.values) {
+    if (v.type !== 'string') return null;
+    const lead = v.parts[0]?.kind === 'wildcard-multi';
+    const trail = v.parts.length > 1 && v.parts[v.parts.length - 1]?.kind === 'wildcard-multi';
+    const m = lead && trail ? 'contains' : lead ? 'endswith' : trail ? 'startswith' : null;
+    if (m === null || (mod !== null && m !== mod)) return null;
+    mod = m;
+    values.push({ ...v, parts: v.parts.slice(lead ? 1 : 0, trail ? -1 : undefined) });
+  }
+  return mod === null ? null : { mod, values };
+}
+
+/** The item's key and value; `taken` keys of the same map force the plain wildcard form. */
+function itemOf(item: SigmaDetectionItem, taken: ReadonlySet<string> = new Set()): { key: string; value: Plain | Plain[] } {
+  const s = shaped(item);
+  if (s !== null) {
+    const r = plainItem({ ...item, values: s.values }, [s.mod]);
+    if (!taken.has(r.key)) return r;
+  }
+  return plainItem(item, []);
+}
+
+function plainItem(item: SigmaDetectionItem, shape: readonly string[]): { key: string; value: Plain | Plain[] } {
   const each = item.values.map((v) => valueOf(v, item.linking));
   const mods = each[0]?.mods ?? [];
   if (each.some((x) => x.mods.join('|') !== mods.join('|'))) unsupported('modifier', `values of '${item.field ?? 'keywords'}' need different modifiers`);
   const values = each.flatMap((x) => x.values);
-  const list = [...mods, ...(item.linking === 'and' && values.length > 1 ? ['all'] : []), ...(item.negated ? ['neq'] : [])];
+  const list = [...mods, ...shape, ...(item.linking === 'and' && values.length > 1 ? ['all'] : []), ...(item.negated ? ['neq'] : [])];
   const key = `${item.field ?? ''}${list.map((m) => `|${m}`).join('')}`;
   return { key, value: values.length === 1 ? (values[0] as Plain) : values };
 }
@@ -100,7 +126,7 @@ function mapOf(children: readonly SigmaDetectionNode[]): Record<string, unknown>
   const m = Object.create(null) as Record<string, unknown>;
   for (const c of children) {
     if (c.kind !== 'item') unsupported('condition', 'a nested list inside a map has no plain form');
-    const { key, value } = itemOf(c.item);
+    const { key, value } = itemOf(c.item, new Set(Object.keys(m)));
     if (key in m) unsupported('condition', `two items '${key}' in one map`);
     m[key] = value;
   }
@@ -149,6 +175,6 @@ export function ruleObject(rule: SigmaRule): Record<string, unknown> {
 /** The rule as one YAML document (`---` first), without blank lines. */
 export function renderSigmaRule(rule: SigmaRule): string {
   // Flow-quoted multi-line strings: a block scalar could hold a blank line.
-  const text = stringify(ruleObject(rule), { lineWidth: 0, blockQuote: false, aliasDuplicateObjects: false });
+  const text = stringify(ruleObject(rule), { lineWidth: 0, blockQuote: false, singleQuote: false, doubleQuotedAsJSON: true, aliasDuplicateObjects: false });
   return `---\n${text.trimEnd()}`;
 }

@@ -113,6 +113,8 @@ export interface MdeSource {
   /** ActionTypes to keep; empty when every row of the table is of the category. */
   actionTypes: string[];
   fields: FieldInverse;
+  /** Fields the table gives as a constant per ActionType (EventType, Initiated): name → ActionType → value. */
+  constants: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 /** Defender tables (and ActionTypes) that carry the category. */
@@ -131,7 +133,19 @@ export function mdeSources(category: string): MdeSource[] {
       }
     }
     const actionTypes = everyRow ? [] : [...new Set(hits.map(([k]) => k).filter((k) => k !== '*'))];
-    out.push({ table: table.match.table ?? table.id, actionTypes, fields });
+    const constants = new Map<string, Map<string, string>>();
+    for (const [key, m] of hits) {
+      if (key === '*') continue;
+      for (const [name, src] of Object.entries(m.fields)) {
+        if (typeof src !== 'object' || !('const' in src)) continue;
+        let byAction = constants.get(name);
+        if (byAction === undefined) constants.set(name, (byAction = new Map()));
+        byAction.set(key, String(src.const));
+      }
+    }
+    // A constant is a column only where every ActionType kept gives one.
+    for (const [name, byAction] of constants) if (actionTypes.length > 0 && actionTypes.some((a) => !byAction.has(a))) constants.delete(name);
+    out.push({ table: table.match.table ?? table.id, actionTypes, fields, constants });
   }
   return out;
 }

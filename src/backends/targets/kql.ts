@@ -154,9 +154,16 @@ abstract class KqlDialect implements Dialect {
   }
   abstract bindings(ls: SigmaLogsource): Binding[];
   query(parts: readonly QueryPart[]): string {
-    const one = (p: { binding: Binding; condition: string }): string => `${p.binding.source}\n| where ${p.condition}`;
-    if (parts.length === 1) return one(parts[0] as { binding: Binding; condition: string });
-    return `union\n${parts.map((p) => `  (${p.binding.source} | where ${p.condition})`).join(',\n')}`;
+    // Only the derived fields the condition names are computed.
+    const head = (p: QueryPart, sep: string): string => {
+      const used = [...(p.binding.derived ?? [])].filter(([n]) => new RegExp(`\\b${n}\\b`).test(p.condition));
+      return used.length === 0 ? p.binding.source : `${p.binding.source}${sep}| extend ${used.map(([n, e]) => `${n} = ${e}`).join(', ')}`;
+    };
+    if (parts.length === 1) {
+      const p = parts[0] as QueryPart;
+      return `${head(p, '\n')}\n| where ${p.condition}`;
+    }
+    return `union\n${parts.map((p) => `  (${head(p, ' ')} | where ${p.condition})`).join(',\n')}`;
   }
 }
 
@@ -224,6 +231,27 @@ export class KqlSentinel extends KqlDialect {
   }
 }
 
+/**
+ * Sysmon's TargetObject from Defender's key and value name, with the hive written short as Sysmon
+ * does (the registryRoot transform of the event tables): `HKEY_LOCAL_MACHINE\…` → `HKLM\…`.
+ */
+const TARGET_OBJECT = `strcat(${[
+  ['HKEY_LOCAL_MACHINE', 'HKLM'],
+  ['HKEY_CURRENT_USER', 'HKCU'],
+  ['HKEY_USERS', 'HKU'],
+  ['HKEY_CLASSES_ROOT', 'HKCR'],
+].reduce((acc, [long, short]) => `replace_regex(${acc}, @"(?i)^${long as string}(\\\\|$)", @"${short as string}\\1")`, 'RegistryKey')}, iff(isempty(RegistryValueName), "", strcat(@"\\", RegistryValueName)))`;
+
+/** Computed fields for what Defender does not have as columns Defender does not have as columns: TargetObject, and constants per ActionType. */
+function prelude(table: string, constants: ReadonlyMap<string, ReadonlyMap<string, string>>): { derived?: ReadonlyMap<string, string> } {
+  const cols = new Map<string, string>(table === 'DeviceRegistryEvents' ? [['TargetObject', TARGET_OBJECT]] : []);
+  for (const [name, byAction] of constants) {
+    const cases = [...byAction].map(([action, value]) => `ActionType == ${kqlString(action)}, ${kqlString(value)}`);
+    cols.set(name, `case(${cases.join(', ')}, "")`);
+  }
+  return cols.size === 0 ? {} : { derived: cols };
+}
+
 export class KqlMde extends KqlDialect {
   readonly id = 'kql-mde';
   bindings(ls: SigmaLogsource): Binding[] {
@@ -236,7 +264,11 @@ export class KqlMde extends KqlDialect {
       label: s.actionTypes.length === 0 ? s.table : `${s.table} (${s.actionTypes.join(', ')})`,
       source: s.table,
       filters: s.actionTypes.length === 0 ? [] : [{ field: text('ActionType'), values: s.actionTypes }],
+      // Renames carry the new key in RegistryKey: TargetObject is the new name there (Sysmon: the old).
+      ...prelude(s.table, s.constants),
       field: (n: string): TargetField | null => {
+        if (n === 'TargetObject' && s.table === 'DeviceRegistryEvents') return text('TargetObject');
+        if (s.constants.has(n)) return text(n);
         const f = s.fields.get(n);
         // Dotted sources are AdditionalFields properties (dynamic), not columns.
         if (f === undefined || f === null || f.name.includes('.')) return null;
