@@ -139,7 +139,7 @@ export function mdeSources(category: string): MdeSource[] {
       for (const [name, src] of Object.entries(m.fields)) {
         if (typeof src !== 'object' || !('const' in src)) continue;
         let byAction = constants.get(name);
-        if (byAction === undefined) constants.set(name, (byAction = new Map()));
+        if (byAction === undefined) constants.set(name, (byAction = new Map<string, string>()));
         byAction.set(key, String(src.const));
       }
     }
@@ -181,7 +181,7 @@ export function ecsSources(category: string): EcsSource[] {
     for (const [k, v] of invert(m.fields)) {
       const typed = v === null ? null : { name: v.name, type: ECS_IPS.has(v.name) ? 'ip' : ECS_NUMBERS.has(v.name) ? 'number' : v.type };
       const prev = fields.get(k);
-      fields.set(k, prev === undefined || (prev !== null && typed !== null && prev.name === typed.name) ? (typed as TargetField | null) : null);
+      fields.set(k, prev === undefined || (prev !== null && typed !== null && prev.name === typed.name) ? typed : null);
     }
   }
   for (const cat of anyType) (byCategory.get(cat) as EcsSource).types = [];

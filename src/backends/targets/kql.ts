@@ -10,7 +10,7 @@ import type { SigmaLogsource } from '../../sigma/rule.js';
 import type { Binding, BindingFilter, CompareOp, Dialect, QueryPart, FieldType, StringShape, TargetField } from '../dialect.js';
 import { unsupported } from '../errors.js';
 import { lower, mdeSources, resolveField, securitySource, SERVICE_CHANNELS, sysmonEventIds, SYSMON_FIELDS } from '../sources.js';
-import { checkRe2, globToRegex, hasControl, partsOf, regexFlags } from '../strings.js';
+import { checkRe2, globToRegex, hasControl, regexFlags } from '../strings.js';
 
 /** Sentinel's SecurityEvent columns (the Security log's EventData fields it projects). */
 export const SECURITY_EVENT_COLUMNS: ReadonlyMap<string, FieldType> = new Map<string, FieldType>([
@@ -49,9 +49,8 @@ const MDE_NUMBERS = new Set(['ProcessId', 'InitiatingProcessId', 'InitiatingProc
 
 /** KQL string literal: verbatim `@"…"` when it holds backslashes (paths read as written). */
 export function kqlString(text: string): string {
-  if (hasControl(text)) {
-    return `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
-  }
+  // Control characters come from utf16 / wide values: text columns never hold those bytes.
+  if (hasControl(text)) unsupported('character', 'a control character in a value');
   if (text.includes('\\')) return `@"${text.replace(/"/g, '""')}"`;
   return `"${text.replace(/"/g, '\\"')}"`;
 }
@@ -59,7 +58,7 @@ export function kqlString(text: string): string {
 function name(f: TargetField | string): string {
   const n = typeof f === 'string' ? f : f.name;
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) return n;
-  if (/[\u0000-\u001f]/.test(n)) unsupported('field-name', `field name ${JSON.stringify(n)}`);
+  if (hasControl(n)) unsupported('field-name', `field name ${JSON.stringify(n)}`);
   return `['${n.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
 }
 
