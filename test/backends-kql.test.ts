@@ -9,11 +9,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import { coverageOf } from '../src/backends/coverage.js';
+import { exportCorrelation } from '../src/backends/export.js';
 import { compileQuery } from '../src/backends/compile.js';
 import type { Dialect, QueryPart } from '../src/backends/dialect.js';
 import { dialectFor, targetFor } from '../src/backends/registry.js';
 import { loadRules } from '../src/sigma/load.js';
-import type { SigmaRule } from '../src/sigma/rule.js';
+import type { SigmaCorrelation, SigmaRule } from '../src/sigma/rule.js';
 import { projectRoot } from './support/shared-data.js';
 
 interface KustoDiagnostic {
@@ -97,6 +98,13 @@ function partsOf(d: Dialect, rule: SigmaRule): QueryPart[] {
   return parts;
 }
 
+function correlationsUnder(dir: string): SigmaCorrelation[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/i.test(f))
+    .flatMap((f) => loadRules(readFileSync(path.join(dir, f), 'utf8'), f).correlations);
+}
+
 function rulesUnder(dir: string): SigmaRule[] {
   const out: SigmaRule[] = [];
   if (!existsSync(dir)) return out;
@@ -127,10 +135,15 @@ for (const target of ['kql-sentinel', 'kql-mde']) {
   test(`${target}: every query of the pack and the fixtures parses and binds`, () => {
     const d = targetFor(target);
     assert.ok(d);
-    const rules = [...rulesUnder(path.join(projectRoot(), 'rules')), ...rulesUnder(path.join(projectRoot(), 'test', 'fixtures', 'backends', 'rules'))];
+    const dirs = [path.join(projectRoot(), 'rules'), path.join(projectRoot(), 'test', 'fixtures', 'backends', 'rules')];
+    const rules = dirs.flatMap((dir) => rulesUnder(dir));
     assert.ok(rules.length > 0);
     const cov = coverageOf(d, rules);
     const bad = cov.results.flatMap((r) => (r.ok ? checkRule(target, r.text, r.rule).map((e) => `${r.rule.title}: ${e}`) : []));
+    // Correlations: the whole query, union included, through parser and binder.
+    const corr = dirs.flatMap((dir) => correlationsUnder(dir)).map((c) => exportCorrelation(d, c, rules));
+    assert.ok(corr.length >= 2 && corr.every((c) => c.ok), JSON.stringify(corr.filter((c) => !c.ok).map((c) => (c.ok ? '' : c.message))));
+    for (const c of corr) if (c.ok) bad.push(...kustoErrors(c.text).map((e) => `${c.rule.title}: ${e}`));
     assert.deepEqual(bad, []);
     t_diag(`${target}: pack + fixtures ${cov.compiled}/${cov.rules} compiled`);
   });

@@ -7,24 +7,24 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { exportRule, type ExportResult } from '../src/backends/export.js';
+import { exportCorrelation, exportRule, type ExportResult } from '../src/backends/export.js';
 import { targetFor, targetNames } from '../src/backends/registry.js';
 import { loadRules } from '../src/sigma/load.js';
-import type { SigmaRule } from '../src/sigma/rule.js';
+import type { SigmaCorrelation, SigmaRule } from '../src/sigma/rule.js';
 import { projectRoot } from './support/shared-data.js';
 
 const FIXTURES = path.join(projectRoot(), 'test', 'fixtures', 'backends');
 
-function fixtureRules(): SigmaRule[] {
+function fixtureFiles(): { rules: SigmaRule[]; correlations: SigmaCorrelation[] } {
   const dir = path.join(FIXTURES, 'rules');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yml'))
-    .sort()
-    .flatMap((f) => {
-      const r = loadRules(readFileSync(path.join(dir, f), 'utf8'), `rules/${f}`);
-      assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), [], f);
-      return r.rules;
-    });
+  const out = { rules: [] as SigmaRule[], correlations: [] as SigmaCorrelation[] };
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.yml')).sort()) {
+    const r = loadRules(readFileSync(path.join(dir, f), 'utf8'), `rules/${f}`);
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), [], f);
+    out.rules.push(...r.rules);
+    out.correlations.push(...r.correlations);
+  }
+  return out;
 }
 
 function one(yaml: string): SigmaRule {
@@ -55,14 +55,13 @@ function unsupportedOf(target: string, rule: SigmaRule): ExportResult & { ok: fa
   return r;
 }
 
-const rules = fixtureRules();
+const { rules, correlations } = fixtureFiles();
 
 for (const target of targetNames()) {
   test(`${target}: exact output over the fixture rules`, () => {
     const t = targetFor(target);
     assert.ok(t);
-    const out = rules
-      .map((r) => exportRule(t, r))
+    const out = [...rules.map((r) => exportRule(t, r)), ...correlations.map((c) => exportCorrelation(t, c, rules))]
       .map((r) => (r.ok ? r.text : `${t.comment(`UNSUPPORTED ${r.rule.title}: [${r.code}] ${r.message}`)}`))
       .join('\n\n');
     const file = path.join(FIXTURES, 'expected', `${target}.txt`);

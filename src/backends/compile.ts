@@ -173,6 +173,12 @@ function wrapStars(s: SigmaValue & { type: 'string' }): typeof s {
 
 /** Compiles one rule for a dialect; throws UnsupportedFeatureError when no binding can express it. */
 export function compileQuery(dialect: Dialect, rule: SigmaRule): CompiledQuery {
+  const { parts, notes } = compileParts(dialect, rule);
+  return { query: dialect.query(parts), notes };
+}
+
+/** The per-binding parts of a rule's query (what `dialect.query` joins), with the notes. */
+export function compileParts(dialect: Dialect, rule: SigmaRule): { parts: QueryPart[]; notes: string[] } {
   const bindings = dialect.bindings(rule.logsource);
   const parts: QueryPart[] = [];
   const notes: string[] = [];
@@ -195,5 +201,5 @@ export function compileQuery(dialect: Dialect, rule: SigmaRule): CompiledQuery {
     }
   }
   if (parts.length === 0) throw first ?? new UnsupportedFeatureError('logsource', 'the logsource maps to no source in this target');
-  return { query: dialect.query(parts), notes };
+  return { parts, notes };
 }

@@ -48,6 +48,22 @@ export interface QueryPart {
   stages: string[];
 }
 
+export interface CorrelationField {
+  canonical: string;
+  perPart: TargetField[];
+}
+
+export interface CorrelationSpec {
+  type: 'event_count' | 'value_count';
+  /** Group-by fields: the canonical name, and its target field in each part (same order as the parts). */
+  groupBy: CorrelationField[];
+  /** value_count: the field whose distinct values are counted. */
+  field: CorrelationField | null;
+  seconds: number;
+  /** ANDed tests on the count. */
+  tests: { op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'neq'; value: number }[];
+}
+
 export type CompareOp = 'gt' | 'gte' | 'lt' | 'lte';
 
 export interface Dialect {
@@ -81,6 +97,12 @@ export interface Dialect {
    * through ANDs alone), so filtering afterwards means the same.
    */
   stage?(field: TargetField, value: SigmaRegex | { type: 'fieldref'; other: TargetField; ref: SigmaFieldRef }): string;
+  /**
+   * Optional: an event_count / value_count correlation over the parts of the rules it names,
+   * counted per group in windows of `seconds` (fixed bins: the usual approximation of Sigma's
+   * sliding window). Absent: correlations are unsupported for the target.
+   */
+  correlate?(parts: readonly QueryPart[], spec: CorrelationSpec): string;
   /** Where the logsource's events are: one binding per table / source; throws when none. */
   bindings(logsource: SigmaLogsource): Binding[];
   /** The query over one or more bindings, each with its condition (already a target expression). */

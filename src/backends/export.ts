@@ -13,23 +13,25 @@ export interface Target {
   comment(line: string): string;
   /** The query for a rule; throws UnsupportedFeatureError. */
   compile(rule: SigmaRule): CompiledQuery;
+  /** The query for a correlation over the given rules; absent when the target has none. */
+  correlate?(c: SigmaCorrelation, rules: readonly SigmaRule[]): CompiledQuery;
 }
 
-export interface ExportedRule {
+export interface ExportedRule<R extends SigmaRule | SigmaCorrelation = SigmaRule> {
   ok: true;
-  rule: SigmaRule;
+  rule: R;
   /** Comment lines then the query; holds no blank line. */
   text: string;
 }
 
-export interface UnsupportedRule {
+export interface UnsupportedRule<R extends SigmaRule | SigmaCorrelation = SigmaRule> {
   ok: false;
-  rule: SigmaRule | SigmaCorrelation;
+  rule: R;
   code: UnsupportedCode;
   message: string;
 }
 
-export type ExportResult = ExportedRule | UnsupportedRule;
+export type ExportResult<R extends SigmaRule | SigmaCorrelation = SigmaRule> = ExportedRule<R> | UnsupportedRule<R>;
 
 /** A rule's text as one comment line: line breaks and other controls become spaces. */
 export function commentText(s: string): string {
@@ -70,7 +72,15 @@ export function exportRule(dialect: Target, rule: SigmaRule): ExportResult {
   }
 }
 
-/** Correlation rules: not yet compiled by any text target. */
-export function exportCorrelation(dialect: Target, c: SigmaCorrelation): UnsupportedRule {
-  return { ok: false, rule: c, code: 'correlation', message: `${c.type} correlations are not compiled for ${dialect.id}` };
+/** A correlation rule over the rules it names (looked up in `rules`). */
+export function exportCorrelation(target: Target, c: SigmaCorrelation, rules: readonly SigmaRule[]): ExportResult<SigmaCorrelation> {
+  if (target.correlate === undefined) return { ok: false, rule: c, code: 'correlation', message: `${target.id} has no correlation template` };
+  try {
+    const { query, notes } = target.correlate(c, rules);
+    const header = headerLines(c, notes).map((l) => target.comment(l));
+    return { ok: true, rule: c, text: noBlankLines([...header, query].join('\n')) };
+  } catch (e) {
+    if (e instanceof UnsupportedFeatureError) return { ok: false, rule: c, code: e.code, message: e.message };
+    throw e;
+  }
 }

@@ -4,10 +4,11 @@
 import { loadRules } from '../sigma/load.js';
 import type { SigmaRule } from '../sigma/rule.js';
 import { compileQuery } from './compile.js';
+import { compileCorrelation } from './correlate.js';
 import type { Dialect } from './dialect.js';
 import { unsupported } from './errors.js';
 import type { Target } from './export.js';
-import { renderSigmaRule } from './sigma-yaml.js';
+import { renderSigmaCorrelation, renderSigmaRule } from './sigma-yaml.js';
 import { Eql } from './targets/eql.js';
 import { Esql } from './targets/esql.js';
 import { KqlMde, KqlSentinel } from './targets/kql.js';
@@ -37,7 +38,9 @@ export function dialectFor(target: string): Dialect | null {
 
 /** A text dialect as an export target. */
 export function dialectTarget(d: Dialect): Target {
-  return { id: d.id, extension: d.extension, comment: (l) => d.comment(l), compile: (rule) => compileQuery(d, rule) };
+  const t: Target = { id: d.id, extension: d.extension, comment: (l) => d.comment(l), compile: (rule) => compileQuery(d, rule) };
+  if (d.correlate !== undefined) t.correlate = (c, rules) => compileCorrelation(d, c, rules);
+  return t;
 }
 
 /** Plain Sigma YAML; each document is loaded back before it is given out, so it always reads. */
@@ -51,6 +54,14 @@ export const SIGMA_TARGET: Target = {
     const error = back.diagnostics.find((d) => d.severity === 'error');
     if (error !== undefined) unsupported('condition', `the written rule does not load back: ${error.message}`);
     if (back.rules.length !== 1) unsupported('condition', `the written rule loads back as ${back.rules.length} rules`);
+    return { query, notes: [] };
+  },
+  correlate(c) {
+    const query = renderSigmaCorrelation(c);
+    const back = loadRules(query, c.file);
+    const error = back.diagnostics.find((d) => d.severity === 'error');
+    if (error !== undefined) unsupported('correlation', `the written correlation does not load back: ${error.message}`);
+    if (back.correlations.length !== 1) unsupported('correlation', 'the written correlation does not load back as one');
     return { query, notes: [] };
   },
 };

@@ -5,7 +5,7 @@
 // say in plain YAML (an expanded value under `|all`) is unsupported, as for every target.
 
 import { stringify } from 'yaml';
-import type { SigmaDetectionItem, SigmaDetectionNode, SigmaRule } from '../sigma/rule.js';
+import type { SigmaCorrelation, SigmaDetectionItem, SigmaDetectionNode, SigmaRule } from '../sigma/rule.js';
 import type { SigmaString, SigmaValue } from '../sigma/values.js';
 import { unsupported } from './errors.js';
 
@@ -172,9 +172,54 @@ export function ruleObject(rule: SigmaRule): Record<string, unknown> {
   return o;
 }
 
+/** A correlation rule as a plain object. */
+export function correlationObject(c: SigmaCorrelation): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  const put = (k: string, v: unknown): void => {
+    if (v === undefined || (Array.isArray(v) && v.length === 0)) return;
+    o[k] = v;
+  };
+  put('title', c.title);
+  put('id', c.id);
+  put('name', c.name);
+  put('status', c.status);
+  put('description', c.description);
+  put('references', c.references);
+  put('author', c.author);
+  put('date', c.date);
+  put('modified', c.modified);
+  put('tags', c.tags);
+  const corr: Record<string, unknown> = { type: c.type, rules: [...c.rules] };
+  if (c.groupBy.length > 0) corr['group-by'] = [...c.groupBy];
+  corr.timespan = c.timespan;
+  if (c.condition?.kind === 'threshold') {
+    const cond: Record<string, unknown> = {};
+    for (const t of c.condition.tests) cond[t.op] = t.value;
+    if (c.condition.fields.length > 0) cond.field = c.condition.fields.length === 1 ? c.condition.fields[0] : [...c.condition.fields];
+    if (c.condition.percentile !== undefined) cond.percentile = c.condition.percentile;
+    corr.condition = cond;
+  } else if (c.condition?.kind === 'expression') corr.condition = c.condition.text;
+  if (c.aliases.size > 0) {
+    const aliases: Record<string, Record<string, string>> = {};
+    for (const [alias, m] of c.aliases) aliases[alias] = Object.fromEntries(m);
+    corr.aliases = aliases;
+  }
+  if (c.generate) corr.generate = true;
+  o.correlation = corr;
+  put('falsepositives', c.falsepositives);
+  put('level', c.level);
+  return o;
+}
+
+export function renderSigmaCorrelation(c: SigmaCorrelation): string {
+  return `---\n${stringify(correlationObject(c), OPTIONS).trimEnd()}`;
+}
+
+const OPTIONS = { lineWidth: 0, blockQuote: false, singleQuote: false, doubleQuotedAsJSON: true, aliasDuplicateObjects: false } as const;
+
 /** The rule as one YAML document (`---` first), without blank lines. */
 export function renderSigmaRule(rule: SigmaRule): string {
   // Flow-quoted multi-line strings: a block scalar could hold a blank line.
-  const text = stringify(ruleObject(rule), { lineWidth: 0, blockQuote: false, singleQuote: false, doubleQuotedAsJSON: true, aliasDuplicateObjects: false });
+  const text = stringify(ruleObject(rule), OPTIONS);
   return `---\n${text.trimEnd()}`;
 }

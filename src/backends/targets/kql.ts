@@ -7,7 +7,7 @@
 // and `exists` is `isnotempty()` (a present but empty field counts as absent).
 
 import type { SigmaLogsource } from '../../sigma/rule.js';
-import type { Binding, BindingFilter, CompareOp, Dialect, QueryPart, FieldType, StringShape, TargetField } from '../dialect.js';
+import type { Binding, BindingFilter, CompareOp, CorrelationField, CorrelationSpec, Dialect, FieldType, QueryPart, StringShape, TargetField } from '../dialect.js';
 import { unsupported } from '../errors.js';
 import { lower, mdeSources, resolveField, securitySource, SERVICE_CHANNELS, sysmonEventIds, SYSMON_FIELDS } from '../sources.js';
 import { checkRe2, globToRegex, hasControl, regexFlags } from '../strings.js';
@@ -88,8 +88,27 @@ function balanced(xs: readonly string[], op: 'and' | 'or'): string {
 
 const CMP: Record<CompareOp, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
+const KQL_OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '==', neq: '!=' } as const;
+
 abstract class KqlDialect implements Dialect {
   abstract readonly id: string;
+  /** The event time column of the tables (Sentinel: TimeGenerated; Defender: Timestamp). */
+  abstract readonly timeColumn: string;
+  correlate(parts: readonly QueryPart[], spec: CorrelationSpec): string {
+    const fields = [...spec.groupBy, ...(spec.field === null ? [] : [spec.field])];
+    // One name per field across the tables: the table's own when all agree, else the canonical
+    // name, computed in each branch.
+    const same = (f: CorrelationField): boolean => f.perPart.every((x) => x.name === (f.perPart[0] as TargetField).name);
+    const label = (f: CorrelationField): string => (same(f) ? name(f.perPart[0] as TargetField) : name(`Sigma${f.canonical}`));
+    const renames = fields.filter((f) => !same(f));
+    const suffix = (i: number): string =>
+      renames.length === 0 ? '' : ` | extend ${renames.map((f) => `${label(f)} = ${str(f.perPart[i] as TargetField)}`).join(', ')}`;
+    const count = spec.field === null ? 'EventCount = count()' : `ValueCount = dcount(${label(spec.field)})`;
+    const col = spec.field === null ? 'EventCount' : 'ValueCount';
+    const by = [`bin(${this.timeColumn}, ${spec.seconds}s)`, ...spec.groupBy.map(label)].join(', ');
+    const where = spec.tests.map((t) => `${col} ${KQL_OPS[t.op]} ${t.value}`).join(' and ');
+    return `${this.query(parts, suffix)}\n| summarize ${count} by ${by}\n| where ${where}`;
+  }
   readonly extension = 'kql';
   comment(line: string): string {
     return `// ${line}`;
@@ -152,7 +171,7 @@ abstract class KqlDialect implements Dialect {
     return `${name(b.field)} in (${b.values.map(lit).join(', ')})`;
   }
   abstract bindings(ls: SigmaLogsource): Binding[];
-  query(parts: readonly QueryPart[]): string {
+  query(parts: readonly QueryPart[], suffix: (i: number) => string = () => ''): string {
     // Only the derived fields the condition names are computed.
     const head = (p: QueryPart, sep: string): string => {
       const used = [...(p.binding.derived ?? [])].filter(([n]) => new RegExp(`\\b${n}\\b`).test(p.condition));
@@ -160,9 +179,9 @@ abstract class KqlDialect implements Dialect {
     };
     if (parts.length === 1) {
       const p = parts[0] as QueryPart;
-      return `${head(p, '\n')}\n| where ${p.condition}`;
+      return `${head(p, '\n')}\n| where ${p.condition}${suffix(0)}`;
     }
-    return `union\n${parts.map((p) => `  (${head(p, ' ')} | where ${p.condition})`).join(',\n')}`;
+    return `union\n${parts.map((p, i) => `  (${head(p, ' ')} | where ${p.condition}${suffix(i)})`).join(',\n')}`;
   }
 }
 
@@ -177,6 +196,7 @@ function windowsOnly(ls: SigmaLogsource): void {
 
 export class KqlSentinel extends KqlDialect {
   readonly id = 'kql-sentinel';
+  readonly timeColumn = 'TimeGenerated';
   /**
    * Sysmon in Sentinel lands in the Event table as XML; this name is the parser function that
    * projects its EventData under Sysmon's own names (a workspace function, as Sentinel's Sysmon parser is).
@@ -253,6 +273,7 @@ function prelude(table: string, constants: ReadonlyMap<string, ReadonlyMap<strin
 
 export class KqlMde extends KqlDialect {
   readonly id = 'kql-mde';
+  readonly timeColumn = 'Timestamp';
   bindings(ls: SigmaLogsource): Binding[] {
     windowsOnly(ls);
     const category = lower(ls.category);

@@ -9,7 +9,7 @@
 
 import type { SigmaLogsource } from '../../sigma/rule.js';
 import type { SigmaFieldRef, SigmaRegex } from '../../sigma/values.js';
-import type { Binding, BindingFilter, CompareOp, Dialect, QueryPart, StringShape, TargetField } from '../dialect.js';
+import type { Binding, BindingFilter, CompareOp, CorrelationField, CorrelationSpec, Dialect, QueryPart, StringShape, TargetField } from '../dialect.js';
 import { unsupported } from '../errors.js';
 import { hasControl, partsOf, regexFlags } from '../strings.js';
 import { windowsBindings, type WindowsLayout } from './windows-bindings.js';
@@ -136,6 +136,22 @@ export class Spl implements Dialect {
   }
   bindings(ls: SigmaLogsource): Binding[] {
     return windowsBindings(LAYOUT, ls);
+  }
+  correlate(parts: readonly QueryPart[], spec: CorrelationSpec): string {
+    const ops = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '==', neq: '!=' } as const;
+    // Sources naming a field differently: one field, the first that is present (`coalesce`).
+    const evals: string[] = [];
+    const label = (f: CorrelationField): string => {
+      const names = [...new Set(f.perPart.map((x) => field(x)))];
+      if (names.length === 1) return names[0] as string;
+      evals.push(`| eval sigma_${f.canonical}=coalesce(${names.join(', ')})`);
+      return `sigma_${f.canonical}`;
+    };
+    const by = ['_time', ...spec.groupBy.map(label)].join(' ');
+    const col = spec.field === null ? 'event_count' : 'value_count';
+    const agg = spec.field === null ? 'count as event_count' : `dc(${label(spec.field)}) as value_count`;
+    const where = spec.tests.map((t) => `${col}${ops[t.op]}${t.value}`).join(' AND ');
+    return [this.query(parts), ...evals, `| bin _time span=${spec.seconds}s`, `| stats ${agg} by ${by}`, `| where ${where}`].join('\n');
   }
   query(parts: readonly QueryPart[]): string {
     const one = (p: QueryPart): string => `${p.binding.source} ${p.condition}`;

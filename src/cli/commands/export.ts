@@ -61,7 +61,7 @@ function load(paths: readonly string[]): Loaded {
 }
 
 /** A file name for a rule: its id (or title), reduced to safe characters, made unique. */
-function fileName(rule: SigmaRule, used: Set<string>, ext: string): string {
+function fileName(rule: SigmaRule | SigmaCorrelation, used: Set<string>, ext: string): string {
   const base = (rule.id ?? rule.title).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 100) || 'rule';
   let name = `${base}.${ext}`;
   for (let i = 2; used.has(name.toLowerCase()); i++) name = `${base}-${i}.${ext}`;
@@ -82,9 +82,9 @@ export async function runExport(opts: ExportCliOptions): Promise<number> {
   }
   const loaded = load(paths);
   for (const p of loaded.problems) process.stderr.write(`error: ${safeText(p)}\n`);
-  const results: ExportResult[] = [
+  const results: ExportResult<SigmaRule | SigmaCorrelation>[] = [
     ...loaded.rules.map((r) => exportRule(target, r)),
-    ...loaded.correlations.map((c) => exportCorrelation(target, c)),
+    ...loaded.correlations.map((c) => exportCorrelation(target, c, loaded.rules)),
   ];
   if (results.length === 0) {
     process.stderr.write('error: no rule loaded\n');
