@@ -57,12 +57,13 @@ test('export --output-dir: one file per rule, named by id', (t) => {
   assert.match(readFileSync(path.join(dir, '6c1f6f0e-3a3d-4b57-8d0e-2f3f1e7c9b21.kql'), 'utf8'), /^\/\/ CMSTP Silent INF Install .*\n\/\/ level: high\n\/\/ tags: attack\.defense_evasion, attack\.t1218\.003\nDeviceProcessEvents\n\| where /);
 });
 
-test('export --target sigma: the stream loads back as the same number of rules', () => {
+test('export --target sigma: the stream loads back as the same number of rules and correlations', () => {
   const r = run(['--target', 'sigma', '--no-builtin', '--rules', RULES]);
   assert.equal(r.code, 0, r.stderr);
   const back = loadRules(r.stdout, 'stdout.yml');
   assert.deepEqual(back.diagnostics.filter((d) => d.severity === 'error'), []);
-  assert.equal(back.rules.length, Number(summary(r.stderr)?.[3]));
+  assert.ok(back.correlations.length >= 2);
+  assert.equal(back.rules.length + back.correlations.length, Number(summary(r.stderr)?.[3]));
 });
 
 test('export: usage errors and --strict', () => {

@@ -73,7 +73,9 @@ function valueOf(v: SigmaValue, under: 'and' | 'or'): { mods: string[]; values: 
 function shaped(item: SigmaDetectionItem): { mod: string; values: SigmaValue[] } | null {
   let mod: string | null = null;
   const values: SigmaValue[] = [];
-  for (const v of item.values) {
+  // Under OR an expansion's alternatives are just more values.
+  const flat = item.linking === 'or' ? item.values.flatMap((v) => (v.type === 'expansion' ? v.values : [v])) : item.values;
+  for (const v of flat) {
     if (v.type !== 'string') return null;
     const lead = v.parts[0]?.kind === 'wildcard-multi';
     const trail = v.parts.length > 1 && v.parts[v.parts.length - 1]?.kind === 'wildcard-multi';
