@@ -40,6 +40,9 @@ class Walker {
 
   private value(field: TargetField, v: SigmaValue, top: boolean): string {
     const d = this.d;
+    if (field.foldsCase === true && ((v.type === 'string' && v.cased) || (v.type === 'regex' && !v.flags.ignoreCase))) {
+      unsupported('cased', `'${field.name}' is written in another case in ${this.b.label}, so a case-sensitive test cannot hold`);
+    }
     if (top && d.stage !== undefined) {
       if (v.type === 'regex') {
         this.stages.push(d.stage(field, v));

@@ -12,6 +12,11 @@ export type FieldType = 'string' | 'number' | 'bool' | 'ip';
 export interface TargetField {
   name: string;
   type: FieldType;
+  /**
+   * The source writes the value in another case than the canonical field (Defender's `high` for
+   * Sysmon's `High`): equal under Sigma's default case folding, so only case-sensitive tests fail.
+   */
+  foldsCase?: boolean;
 }
 
 /** A condition every event of a binding meets (event id, action type), in target names. */

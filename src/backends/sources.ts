@@ -16,11 +16,15 @@ import type { FieldType, TargetField } from './dialect.js';
 /** Canonical field → source field; `null` marks a canonical name that exists but does not invert. */
 export type FieldInverse = ReadonlyMap<string, TargetField | null>;
 
+const CASE_ONLY: ReadonlySet<string> = new Set(['integrityFromMde', 'lower', 'upper']);
+
 function inverseOf(source: FieldSource): TargetField | null {
   if (typeof source === 'string') return { name: source, type: 'string' };
   if ('from' in source && typeof source.from === 'string') {
     if (source.transform === undefined) return { name: source.from, type: 'string' };
     if (source.transform === 'number') return { name: source.from, type: 'number' };
+    // Case-only transforms: the same value once case is folded.
+    if (CASE_ONLY.has(source.transform)) return { name: source.from, type: 'string', foldsCase: true };
   }
   return null;
 }
@@ -179,7 +183,7 @@ export function ecsSources(category: string): EcsSource[] {
     else if (!s.types.includes(type)) s.types.push(type);
     const fields = s.fields as Map<string, TargetField | null>;
     for (const [k, v] of invert(m.fields)) {
-      const typed = v === null ? null : { name: v.name, type: ECS_IPS.has(v.name) ? 'ip' : ECS_NUMBERS.has(v.name) ? 'number' : v.type };
+      const typed: TargetField | null = v === null ? null : { ...v, type: ECS_IPS.has(v.name) ? 'ip' : ECS_NUMBERS.has(v.name) ? 'number' : v.type };
       const prev = fields.get(k);
       fields.set(k, prev === undefined || (prev !== null && typed !== null && prev.name === typed.name) ? typed : null);
     }
