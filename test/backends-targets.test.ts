@@ -183,3 +183,14 @@ detection:
   assert.ok(queryOf('spl', r).includes(' CommandLine="a\\"b\\\\")'));
   assert.equal(unsupportedOf('logpoint', r).code, 'character');
 });
+
+test('a value with a terminal control sequence is refused by every target', () => {
+  const r = one(`
+title: t
+logsource: {product: windows, category: process_creation}
+detection:
+    a: {CommandLine: "x\\e[31my\\u0085z"}
+    condition: a
+`);
+  for (const target of targetNames()) assert.equal(unsupportedOf(target, r).code, 'character', target);
+});

@@ -49,6 +49,13 @@ export function headerLines(rule: SigmaRule | SigmaCorrelation, notes: readonly 
   return lines;
 }
 
+/**
+ * Characters a terminal or an editor would act on (ESC, C1 controls, line separators): a query
+ * holding one is refused rather than printed. Tab and newline are the only controls queries use.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+
 /** Removes blank lines a query might carry (a multi-line value), so queries stay blank-line separated. */
 function noBlankLines(text: string): string {
   return text
@@ -60,6 +67,7 @@ function noBlankLines(text: string): string {
 export function exportRule(dialect: Target, rule: SigmaRule): ExportResult {
   try {
     const { query, notes } = dialect.compile(rule);
+    if (UNSAFE.test(query)) return { ok: false, rule, code: 'character', message: 'a control character in the query' };
     if (/\n[ \t]*\n/.test(query)) {
       // Only a value with line breaks can do this, and dialects escape those: keep the promise anyway.
       return { ok: false, rule, code: 'character', message: 'the query would hold a blank line' };
@@ -77,6 +85,7 @@ export function exportCorrelation(target: Target, c: SigmaCorrelation, rules: re
   if (target.correlate === undefined) return { ok: false, rule: c, code: 'correlation', message: `${target.id} has no correlation template` };
   try {
     const { query, notes } = target.correlate(c, rules);
+    if (UNSAFE.test(query)) return { ok: false, rule: c, code: 'character', message: 'a control character in the query' };
     const header = headerLines(c, notes).map((l) => target.comment(l));
     return { ok: true, rule: c, text: noBlankLines([...header, query].join('\n')) };
   } catch (e) {
