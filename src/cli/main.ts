@@ -4,6 +4,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerDump } from './commands/dump.js';
+import { registerInf } from './commands/inf.js';
 import { registerRules } from './commands/rules.js';
 import { registerScan } from './commands/scan.js';
 import { VERSION } from '../version.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   registerRules(program, (code) => (exitCode = code));
   registerScan(program, (code) => (exitCode = code));
+  registerInf(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);
   } catch (err) {
