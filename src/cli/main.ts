@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDump } from './commands/dump.js';
 import { registerInf } from './commands/inf.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerRules } from './commands/rules.js';
 import { registerScan } from './commands/scan.js';
 import { VERSION } from '../version.js';
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRules(program, (code) => (exitCode = code));
   registerScan(program, (code) => (exitCode = code));
   registerInf(program, (code) => (exitCode = code));
+  registerSimulate(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);
   } catch (err) {
