@@ -201,6 +201,20 @@ test('a CMAK-style profile without commands is clean, with the template noted as
   assert.equal(r.advancedInf, '2.5', 'only the first field of AdvancedINF');
 });
 
+test('ANSI (Windows-1252) and UTF-8 INFs: accented [Strings] values decode, the encoding is reported', () => {
+  const text = CMAK.replace('ServiceName="Contoso VPN"', 'ServiceName="Soci\u00e9t\u00e9 G\u00e9n\u00e9rale VPN \u20ac"');
+  const cp1252 = Buffer.from(text.replace('\u20ac', '\u0080'), 'latin1');
+  const r = analyzeInf(cp1252);
+  assert.equal(r.encoding, 'windows-1252');
+  assert.equal(r.serviceName, 'Soci\u00e9t\u00e9 G\u00e9n\u00e9rale VPN \u20ac', 'byte 0x80 is the euro sign in 1252');
+  const u8 = analyzeInf(Buffer.from(text, 'utf8'));
+  assert.equal(u8.encoding, 'utf-8');
+  assert.equal(u8.serviceName, r.serviceName);
+  const be = analyzeInf(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]));
+  assert.equal(be.encoding, 'utf-16be');
+  assert.equal(be.serviceName, r.serviceName);
+});
+
 test('a profile starting only Connection Manager binaries is low; the same with a LOLBin is not', () => {
   const profile = (cmd: string): string => crlf(['[Version]', 'Signature=$chicago$', '[DefaultInstall]', 'RunPostSetupCommands=Post', '[Post]', cmd]);
   const cm = analyzeInf(ansi(profile('%11%\\cmmgr32.exe')));

@@ -72,6 +72,8 @@ function sourceOf(format: SimFormat, f: Finding): Source[] {
   if (format === 'ecs') return ['ecs'];
   if (format === 'mde-csv') return ['mde'];
   const out = new Set<Source>();
+  // A finding without evidence events (an aggregate) belongs to every source of the format.
+  if (f.events.length === 0) return [...FORMAT_SOURCES[format]];
   for (const e of f.events) out.add(String(e.fields['Channel'] ?? '').toLowerCase() === 'security' ? 'security' : 'sysmon');
   return [...out];
 }
