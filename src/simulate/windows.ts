@@ -183,10 +183,12 @@ function securityEvent(host: Host, a: Activity): WriteEvent | null {
     // elevation); Target: the new token's account when it differs (Windows 10+).
     const creator = p.creator ?? { account: parent.account, logonId: parent.logon.id };
     const differs = p.creator !== undefined;
+    // LocalSystem appears in Subject fields as the machine account (`HOST$`), as in the OTRF capture.
+    const machine = creator.account.sid === 'S-1-5-18';
     return security(host, 4688, 2, a.time, 13312, [
       ['SubjectUserSid', sid(creator.account.sid)],
-      ['SubjectUserName', creator.account.name],
-      ['SubjectDomainName', creator.account.domain],
+      ['SubjectUserName', machine ? `${host.name.split('.')[0]!.toUpperCase()}$` : creator.account.name],
+      ['SubjectDomainName', machine ? host.machineDomain : creator.account.domain],
       ['SubjectLogonId', hex64(creator.logonId)],
       ['NewProcessId', hex64(BigInt(p.pid))],
       ['NewProcessName', p.image],
