@@ -69,7 +69,7 @@ async function readAll(path: string): Promise<Event[]> {
   return out;
 }
 
-const CATEGORY: Record<string, string> = { process: 'process_creation', network: 'network_connection', image: 'image_load', file: 'file_event', access: 'process_access' };
+const CATEGORY: Record<string, string> = { process: 'process_creation', network: 'network_connection', dns: 'dns_query', image: 'image_load', file: 'file_event', access: 'process_access' };
 
 test('the catalogue: the procedures the issue names, each with expectations or marked legitimate', () => {
   const names = PROCEDURES.map((p) => p.name);

@@ -57,6 +57,13 @@ function ecsDoc(s: Scenario, a: Activity, seq: number): Doc {
         destination: { ip: a.dstIp, port: a.dstPort, address: a.dstIp, domain: a.dstHost },
         network: { direction: 'egress', transport: 'tcp', type: 'ipv4' },
       };
+    case 'dns':
+      return {
+        ...envelope(s, a, 'network', 'network', 'protocol', 'lookup_result', seq),
+        process: proc(a.proc, false),
+        dns: { question: { name: a.query, type: 'A' }, resolved_ip: a.results },
+        network: { protocol: 'dns' },
+      };
     case 'image':
       return {
         ...envelope(s, a, 'library', 'library', 'start', 'load', seq),

@@ -85,6 +85,11 @@ function mdeRow(s: Scenario, a: Activity, reportId: number): [MdeTable, Row] {
         'DeviceNetworkEvents',
         { ...head, ActionType: 'ConnectionSuccess', RemoteIP: a.dstIp, RemotePort: a.dstPort, RemoteUrl: a.dstHost, LocalIP: a.srcIp, LocalPort: a.srcPort, Protocol: 'Tcp', LocalIPType: 'Private', RemoteIPType: 'Public', ...initiating(a.proc) },
       ];
+    case 'dns':
+      return [
+        'DeviceEvents',
+        { ...head, ActionType: 'DnsQueryResponse', AdditionalFields: JSON.stringify({ DnsQueryString: a.query, DnsQueryResult: a.results.map((ip) => ({ DnsQueryType: 1, IP: ip })) }), ...initiating(a.proc) },
+      ];
     case 'image':
       return ['DeviceImageLoadEvents', { ...head, ActionType: 'ImageLoaded', FileName: basename(a.path), FolderPath: a.path, SHA1: a.hashes.sha1.toLowerCase(), SHA256: a.hashes.sha256.toLowerCase(), MD5: a.hashes.md5.toLowerCase(), ...initiating(a.proc) }];
     case 'file':

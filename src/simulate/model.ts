@@ -54,6 +54,7 @@ export interface Proc {
 export type Activity =
   | { kind: 'process'; time: Date; proc: Proc }
   | { kind: 'network'; time: Date; proc: Proc; srcIp: string; srcPort: number; dstIp: string; dstHost: string; dstPort: number }
+  | { kind: 'dns'; time: Date; proc: Proc; query: string; results: string[] }
   | { kind: 'image'; time: Date; proc: Proc; path: string; pe: PeInfo; hashes: Hashes; signature: string }
   | { kind: 'file'; time: Date; proc: Proc; path: string }
   | { kind: 'registry'; time: Date; proc: Proc; action: 'CreateKey' | 'SetValue'; key: string; details: string }

@@ -89,6 +89,18 @@ function sysmonEvent(host: Host, a: Activity): WriteEvent {
         ['DestinationPort', { type: 'uint16', value: a.dstPort }],
         ['DestinationPortName', a.dstPort === 443 ? 'https' : '-'],
       ]);
+    case 'dns':
+      return sysmon(host, 22, 5, a.time, 4412, [
+        ['RuleName', '-'],
+        ['UtcTime', utc(a.time)],
+        ['ProcessGuid', g(a.proc.guid)],
+        ['ProcessId', u32(a.proc.pid)],
+        ['QueryName', a.query],
+        ['QueryStatus', '0'],
+        ['QueryResults', a.results.map((r) => `::ffff:${r};`).join('')],
+        ['Image', a.proc.image],
+        ['User', user(a.proc)],
+      ]);
     case 'image':
       return sysmon(host, 7, 3, a.time, 4380, [
         ['RuleName', '-'],

@@ -193,7 +193,9 @@ export class World {
     this.activities.push({ kind: 'registry', time: this.at(ms), proc, action, key, details });
   }
 
+  /** A connection; to a name, the DNS lookup that precedes it is recorded too. */
   connect(ms: number, proc: Proc, dstIp: string, dstHost: string, dstPort = 443): void {
+    if (!/^[\d.]+$/.test(dstHost)) this.activities.push({ kind: 'dns', time: this.at(ms - this.rng.int(20, 60)), proc, query: dstHost, results: [dstIp] });
     this.activities.push({ kind: 'network', time: this.at(ms), proc, srcIp: this.host.ip, srcPort: this.rng.int(49700, 64000), dstIp, dstHost, dstPort });
   }
 
