@@ -231,6 +231,12 @@ test('a profile starting only Connection Manager binaries is low; the same with 
   assert.deepEqual(remote.commands[0]!.remote, ['\\\\198.51.100.7\\share\\x.dll']);
 });
 
+test('directive names from [Strings] and odd case still count', () => {
+  const r = analyzeInf(ansi(crlf(['[VERSION]', 'signature=$CHICAGO$', '[defaultinstall]', '%Dir%=cmds', '[CMDS]', 'RUNDLL32 %011%\\advpack.dll,LaunchINFSection x.inf', '[strings]', 'dir=RunPostSetupCommands'])));
+  assert.deepEqual(r.commands.map((c) => [c.directive, c.command, c.lolbins]), [['RunPostSetupCommands', 'RUNDLL32 C:\\Windows\\System32\\advpack.dll,LaunchINFSection x.inf', ['rundll32.exe']]]);
+  assert.equal(r.level, 'high');
+});
+
 test('an OCX DLL from a user folder is high; a remote one critical', () => {
   const inf = (line: string): string => crlf(['[Version]', 'Signature=$chicago$', '[DefaultInstall]', 'RegisterOCXs=Ocx', '[Ocx]', line]);
   assert.equal(analyzeInf(ansi(inf('C:\\Users\\bob\\AppData\\Local\\Temp\\a.dll,I'))).level, 'high');
