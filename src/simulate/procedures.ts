@@ -138,13 +138,13 @@ export const PROCEDURES: readonly Procedure[] = [
     gaps: { security: '4688 has no parent command line, so the DllHost CLSID is only reachable by joining creator and new process ids' },
     build(w) {
       const cmd = w.spawn(0, w.explorer, { image: `${SYSTEM32}\\cmd.exe`, commandLine: '"C:\\Windows\\system32\\cmd.exe" ', pe: PE.cmd });
-      const akagi = w.spawn(6_410, cmd, {
+      // UACME masquerades its PEB as explorer.exe, but Sysmon records the real image at creation.
+      w.spawn(6_410, cmd, {
         image: `C:\\Users\\${w.user.name}\\Desktop\\UACME\\UACME.exe`,
         commandLine: 'UACME.exe  41',
         currentDirectory: `C:\\Users\\${w.user.name}\\Desktop\\UACME\\`,
         pe: { fileVersion: '3.1.9.2105', description: 'UACMe main module', product: 'UACMe', company: 'UG North', originalFileName: 'Akagi.exe' },
       });
-      void akagi;
       w.consent(6_520);
       const host = w.elevatedDllhost(7_004, CMSTPLUA);
       ['cmstplua.dll', 'cmlua.dll', 'cmutil.dll'].forEach((dll, i) => w.load(7_020 + i * 4, host, `${SYSTEM32}\\${dll}`, winPe('Microsoft Connection Manager', dll)));
@@ -159,13 +159,12 @@ export const PROCEDURES: readonly Procedure[] = [
     expect: { sysmon: UAC, ecs: UAC, mde: UAC },
     gaps: { security: '4688 has no parent command line (see uacme-41)' },
     build(w) {
-      const loader = w.spawn(0, w.explorer, {
+      w.spawn(0, w.explorer, {
         image: `C:\\Users\\${w.user.name}\\AppData\\Local\\Temp\\upd4471.exe`,
         commandLine: `"C:\\Users\\${w.user.name}\\AppData\\Local\\Temp\\upd4471.exe" `,
         currentDirectory: `C:\\Users\\${w.user.name}\\AppData\\Local\\Temp\\`,
         pe: { fileVersion: '1.0.0.0', description: 'Updater', product: 'Updater', company: '', originalFileName: 'upd.exe' },
       });
-      void loader;
       w.consent(140);
       const host = w.elevatedDllhost(602, CMLUAUTIL);
       w.load(618, host, `${SYSTEM32}\\cmlua.dll`, winPe('Microsoft Connection Manager', 'cmlua.dll'));
