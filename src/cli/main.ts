@@ -6,6 +6,9 @@ import { Command, CommanderError } from 'commander';
 import { registerCoverage } from './commands/coverage.js';
 import { registerDump } from './commands/dump.js';
 import { registerExport } from './commands/export.js';
+import { registerInf } from './commands/inf.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerValidate } from './commands/validate.js';
 import { registerRules } from './commands/rules.js';
 import { registerScan } from './commands/scan.js';
 import { VERSION } from '../version.js';
@@ -26,6 +29,9 @@ export async function main(argv: string[]): Promise<number> {
   registerScan(program, (code) => (exitCode = code));
   registerCoverage(program, (code) => (exitCode = code));
   registerExport(program, (code) => (exitCode = code));
+  registerInf(program, (code) => (exitCode = code));
+  registerSimulate(program, (code) => (exitCode = code));
+  registerValidate(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);
   } catch (err) {
