@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { loadRulePaths } from '../src/cli/commands/scan.js';
 import { builtinRulesDir } from '../src/cli/builtin.js';
 import { findProcedure } from '../src/simulate/index.js';
+import { IncidentBuilder } from '../src/incidents/index.js';
 import { matrixMarkdown, techniqueMatches, validate, type ValidateResult } from '../src/simulate/validate.js';
 import { projectRoot, requireSharedData } from './support/shared-data.js';
 
@@ -72,10 +73,16 @@ function pack(files: Record<string, string>): string {
 
 const TAGS = 'tags:\n  - attack.defense-evasion\n  - attack.t1218.003';
 
-async function run(dir: string): Promise<ValidateResult> {
+/** Rules alone (`--no-incidents`), or as scan runs them, with incidents from process lineage. */
+async function run(dir: string, incidents = false): Promise<ValidateResult> {
   const loaded = loadRulePaths([dir]);
   assert.deepEqual(loaded.skipped, []);
-  return validate({ rules: loaded.rules, filters: loaded.filters, correlations: loaded.correlations });
+  return validate({
+    rules: loaded.rules,
+    filters: loaded.filters,
+    correlations: loaded.correlations,
+    ...(incidents ? { postprocess: () => new IncidentBuilder() } : {}),
+  });
 }
 
 const status = (r: ValidateResult): Record<string, string> => Object.fromEntries(r.cells.map((c) => [`${c.procedure}/${c.source}`, c.status]));
@@ -88,27 +95,44 @@ test('techniques: an exact or a parent-technique tag satisfies an expectation; a
 });
 
 test('a pack that sees every procedure and tunes out deployment passes; all formats agree', async () => {
-  const r = await run(pack({ 'cmstp.yml': CMSTP_RULE(TAGS), 'dllhost.yml': DLLHOST_RULE }));
+  const rules = pack({ 'cmstp.yml': CMSTP_RULE(TAGS), 'dllhost.yml': DLLHOST_RULE });
+  // Rules alone cannot see the CLSID behind a 4688 child (no parent command line) ...
+  const alone = await run(rules);
+  assert.deepEqual(
+    alone.failures.map((c) => `${c.procedure}/${c.source}:${c.status}`).sort(),
+    ['uacme-41/security:missed', 'uacme-cmluautil/security:missed'],
+  );
+  // ... process lineage joins the child to its DllHost's own 4688 and finds it.
+  const r = await run(rules, true);
   assert.deepEqual(r.failures, []);
   const s = status(r);
   assert.equal(s['atomic-t1218.003-2/security'], 'met');
   assert.equal(s['uacme-41/sysmon'], 'met');
-  assert.equal(s['uacme-41/security'], 'gap');
+  assert.equal(s['uacme-41/security'], 'met');
   assert.equal(s['renamed-cmstp/mde'], 'met', 'OriginalFileName survives the rename in Defender');
   assert.equal(s['legit-sccm-profile/ecs'], 'clean');
   assert.equal(s['legit-cmak-profile/sysmon'], 'clean');
   assert.equal(r.cells.length, 11 * 4);
-  assert.equal(r.cells.filter((c) => c.status === 'met').length, 33);
+  assert.equal(r.cells.filter((c) => c.status === 'met').length, 35);
   const md = matrixMarkdown(r);
   assert.match(md, /^\| procedure \| sysmon \| security \| ecs \| mde \|$/m);
-  assert.match(md, /^\| uacme-41 \| met \(1 rule, high\) \| gap \| met \(1 rule, high\) \| met \(1 rule, high\) \|$/m);
+  assert.match(md, /^\| renamed-cmstp \| met \([^)]*\) \| gap \| met \([^)]*\) \| met \([^)]*\) \|$/m);
 });
 
 test('taking the COM-server rule away misses the UACME procedures; untagged rules meet nothing', async () => {
   const r = await run(pack({ 'cmstp.yml': CMSTP_RULE(TAGS) }));
   assert.deepEqual(
     r.failures.map((c) => `${c.procedure}/${c.source}:${c.status}`).sort(),
-    ['uacme-41/ecs:missed', 'uacme-41/mde:missed', 'uacme-41/sysmon:missed', 'uacme-cmluautil/ecs:missed', 'uacme-cmluautil/mde:missed', 'uacme-cmluautil/sysmon:missed'],
+    [
+      'uacme-41/ecs:missed',
+      'uacme-41/mde:missed',
+      'uacme-41/security:missed',
+      'uacme-41/sysmon:missed',
+      'uacme-cmluautil/ecs:missed',
+      'uacme-cmluautil/mde:missed',
+      'uacme-cmluautil/security:missed',
+      'uacme-cmluautil/sysmon:missed',
+    ],
   );
   const untagged = await run(pack({ 'cmstp.yml': CMSTP_RULE(''), 'dllhost.yml': DLLHOST_RULE }));
   const s = status(untagged);
@@ -136,7 +160,14 @@ test('SigmaHQ CMSTP rules: every expected signal met, the silent SCCM install ra
   const r = await validate({ rules: loaded.rules });
   const s = status(r);
   const failures = r.failures.map((c) => `${c.procedure}/${c.source}:${c.status}`).sort();
-  assert.deepEqual(failures, ['legit-sccm-profile/ecs:false-positive', 'legit-sccm-profile/mde:false-positive', 'legit-sccm-profile/security:false-positive', 'legit-sccm-profile/sysmon:false-positive']);
+  assert.deepEqual(failures, [
+    'legit-sccm-profile/ecs:false-positive',
+    'legit-sccm-profile/mde:false-positive',
+    'legit-sccm-profile/security:false-positive',
+    'legit-sccm-profile/sysmon:false-positive',
+    'uacme-41/security:missed',
+    'uacme-cmluautil/security:missed',
+  ]);
   assert.equal(Object.values(s).filter((x) => x === 'met').length, 33);
   const sccm = r.cells.find((c) => c.procedure === 'legit-sccm-profile' && c.source === 'sysmon')!;
   assert.deepEqual(sccm.fired.map((f) => f.title).sort(), ['Bypass UAC via CMSTP', 'CMSTP Execution Registry Event']);
@@ -145,10 +176,10 @@ test('SigmaHQ CMSTP rules: every expected signal met, the silent SCCM install ra
   assert.ok(titles('sysmon').includes('CMSTP Execution Process Access'));
   assert.ok(!titles('mde').includes('CMSTP Execution Process Access'));
 
-  const cliRun = spawnSync(process.execPath, [cli, 'validate', '--no-builtin', ...files.flatMap((f) => ['-r', f])], { encoding: 'utf8' });
+  const cliRun = spawnSync(process.execPath, [cli, 'validate', '--no-builtin', '--no-incidents', ...files.flatMap((f) => ['-r', f])], { encoding: 'utf8' });
   assert.equal(cliRun.status, 1, cliRun.stderr);
   assert.match(cliRun.stdout, /^\| legit-sccm-profile \| FALSE POSITIVE \(2 rules, high\) \| FALSE POSITIVE \(1 rule, high\) \|/m);
-  assert.match(cliRun.stderr, /33 expected signals met, 4 failures/);
+  assert.match(cliRun.stderr, /33 expected signals met, 6 failures/);
 });
 
 test('cmstp-hunt validate: exit 0 for a passing pack, 2 for usage errors, --procedure/--format narrow the run', () => {

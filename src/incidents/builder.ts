@@ -538,7 +538,15 @@ export class IncidentBuilder {
 
   private cmstpFacts(n: ProcessNode): CmstpFacts {
     const p = this.tree.parent(n);
-    return { image: n.image, commandLine: n.commandLine, originalFileName: n.originalFileName, parentImage: p?.image ?? null, parentCommandLine: p?.commandLine ?? null };
+    return {
+      image: n.image,
+      commandLine: n.commandLine,
+      originalFileName: n.originalFileName,
+      parentImage: p?.image ?? null,
+      parentCommandLine: p?.commandLine ?? null,
+      // Explicitly High/System (or a full token): unknown stays null, as lineage records it.
+      elevated: !isNotElevated(n) && (n.integrity !== null || n.elevation !== null),
+    };
   }
 
   private factsOf(g: Group, evidence: readonly Kept[]): ChainFacts {

@@ -54,6 +54,7 @@ export const FACTORS = {
   'extension-dll': { weight: 25, description: 'CmstpExtensionDll was set under the cmmgr32.exe App Paths key (a DLL cmstp /nf loads)' },
   'installer-parent': { weight: -20, description: 'cmstp.exe started by an installer (Program Files, msiexec or a CMAK profile package)' },
   'inf-trusted-path': { weight: -15, description: 'the INF is under Program Files or the Windows folder' },
+  'elevated-install': { weight: -25, description: 'cmstp.exe /au ran already elevated (High/System): an administrator or deployment install needs no UAC bypass' },
   'no-auto-elevate': { weight: -10, description: 'no /au and no elevated COM host: a per-user profile install' },
 } as const satisfies Record<string, { weight: number; description: string }>;
 
@@ -71,6 +72,8 @@ export interface CmstpFacts {
   originalFileName: string | null;
   parentImage: string | null;
   parentCommandLine: string | null;
+  /** cmstp.exe itself ran at High/System integrity (known, not guessed). */
+  elevated?: boolean;
 }
 
 /** What risk scoring reads about a whole chain. */
@@ -127,7 +130,8 @@ export function cmstpFactors(c: CmstpFacts, elevatedCom: boolean): RiskFactor[] 
   const files = args.filter((a) => !/^[/-][a-z:]+$/i.test(a));
   const line = c.commandLine ?? '';
   if (flags.has('s')) out.push(factor('silent-install'));
-  if (flags.has('au')) out.push(factor('auto-elevate'));
+  // /au matters when cmstp.exe is not elevated itself: the elevation then comes from CMSTPLUA.
+  if (flags.has('au')) out.push(factor(c.elevated === true && !elevatedCom ? 'elevated-install' : 'auto-elevate'));
   if (flags.has('ns') || flags.has('ni')) out.push(factor('no-interaction'));
   const file = files[0] ?? null;
   if (file !== null) {

@@ -102,6 +102,10 @@ const ADVICE: Readonly<Record<FactorCode, Triage>> = {
     next: ['Confirm the INF belongs to an installed product (its folder, its hash).'],
     tuning: ['Mitigating: INFs under Program Files or Windows need admin rights to plant.'],
   },
+  'elevated-install': {
+    next: ['Confirm the account and parent are your deployment tooling (SCCM/Intune agent, an administrator session) and the INF is the profile you ship.'],
+    tuning: ['Mitigating: an /au install from an already elevated process is how profiles are deployed; it stays low unless other factors fire.'],
+  },
   'no-auto-elevate': {
     next: ['Check for children of cmstp.exe and scrobj.dll loads: without /au the abuse is proxy execution, not elevation.'],
     tuning: ['Mitigating: a per-user install without elevation.'],

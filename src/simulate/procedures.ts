@@ -134,8 +134,9 @@ export const PROCEDURES: readonly Procedure[] = [
     title: 'UACME 41: ICMLuaUtil::ShellExec through the elevated CMSTPLUA COM object (no cmstp.exe)',
     basis: 'EVTX-ATTACK-SAMPLES Sysmon_UACME_41.evtx; UACME api0cradle.c',
     benign: false,
-    expect: { sysmon: UAC, ecs: UAC, mde: UAC },
-    gaps: { security: '4688 has no parent command line, so the DllHost CLSID is only reachable by joining creator and new process ids' },
+    // On 4688 the CLSID is reached by joining creator and new process ids (process lineage).
+    expect: ALL(UAC),
+    gaps: {},
     build(w) {
       const cmd = w.spawn(0, w.explorer, { image: `${SYSTEM32}\\cmd.exe`, commandLine: '"C:\\Windows\\system32\\cmd.exe" ', pe: PE.cmd });
       // UACME masquerades its PEB as explorer.exe, but Sysmon records the real image at creation.
@@ -156,8 +157,8 @@ export const PROCEDURES: readonly Procedure[] = [
     title: 'CMLUAUTIL variant: an elevated child of DllHost /Processid:{3E000D72-…}',
     basis: 'the CMLUAUTIL CLSID in SIG-05, ATT-02 and CAPE; the process shape of UACME 41',
     benign: false,
-    expect: { sysmon: UAC, ecs: UAC, mde: UAC },
-    gaps: { security: '4688 has no parent command line (see uacme-41)' },
+    expect: ALL(UAC),
+    gaps: {},
     build(w) {
       w.spawn(0, w.explorer, {
         image: `C:\\Users\\${w.user.name}\\AppData\\Local\\Temp\\upd4471.exe`,

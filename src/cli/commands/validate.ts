@@ -11,6 +11,7 @@ import { builtinRulesDir } from '../builtin.js';
 import { Output } from '../output.js';
 import { safeText } from '../safe-text.js';
 import { loadRulePaths } from './scan.js';
+import { IncidentBuilder } from '../../incidents/index.js';
 
 function usage(message: string, setExit: (code: number) => void): void {
   process.stderr.write(`validate: ${message}\n`);
@@ -28,6 +29,7 @@ export function registerValidate(program: Command, setExit: (code: number) => vo
     .option('--procedure <name>', 'only this procedure (see simulate --list); repeatable', collect, [] as string[])
     .option('-f, --format <format>', `only this format (${SIM_FORMATS.join(', ')}); repeatable`, collect, [] as string[])
     .option('--host <name>', 'computer name of the simulated events')
+    .option('--no-incidents', 'judge the rules alone: no process lineage, incidents or risk re-rating (scan does them by default)')
     .option('--json', 'print the whole result as JSON instead of the matrix', false)
     .option('-o, --output <file>', 'write the matrix here instead of stdout')
     .action(async (raw: Record<string, unknown>) => {
@@ -46,7 +48,12 @@ export function registerValidate(program: Command, setExit: (code: number) => vo
       for (const s of loaded.skipped) process.stderr.write(`skipped: ${safeText(s.file)}: ${safeText(s.reason)}\n`);
       if (loaded.rules.length === 0) return usage(`no usable rules in ${builtin ? 'the built-in pack or ' : ''}the --rules paths`, setExit);
       const result = await validate(
-        { rules: loaded.rules, filters: loaded.filters, correlations: loaded.correlations },
+        {
+          rules: loaded.rules,
+          filters: loaded.filters,
+          correlations: loaded.correlations,
+          ...(raw['incidents'] !== false ? { postprocess: () => new IncidentBuilder() } : {}),
+        },
         {
           ...(procedures.length > 0 ? { procedures } : {}),
           ...(formats.length > 0 ? { formats: formats as SimFormat[] } : {}),
