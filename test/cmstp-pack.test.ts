@@ -250,10 +250,9 @@ test('samples: OTRF Atomic T1218.003 test 2 (Sysmon and Security 4688)', async (
   const otrf = readdirSync(path.join(data, 'otrf')).filter((f) => f.startsWith('psh_cmstp_execution_bypassuac_') && f.endsWith('.json'));
   assert.equal(otrf.length, 1);
   const fs = await findingsOf([path.join(data, 'otrf', otrf[0]!)]);
-  const cmstpLaunch = [
+  const cmstpLaunchElevated = [
     'proc_creation_cmstp_execution',
     'proc_creation_cmstp_silent_flags',
-    'proc_creation_cmstp_all_users_au',
     'proc_creation_cmstp_inf_user_writable',
     'proc_creation_cmstp_au_user_writable',
     'proc_creation_cmstp_shell_parent',
@@ -261,11 +260,13 @@ test('samples: OTRF Atomic T1218.003 test 2 (Sysmon and Security 4688)', async (
   expectRules(
     byKey(fs, lineKey),
     {
-      '181': cmstpLaunch, // 4688 cmstp.exe /s C:\ProgramData\T1218.003_uacbypass.inf /au
+      // The Atomic test ran from an elevated PowerShell: cmstp.exe /au at High integrity needs no
+      // bypass, so the plain /au rule leaves it out; the /au-with-user-writable-INF rule stays.
+      '181': cmstpLaunchElevated, // 4688 cmstp.exe /s C:\ProgramData\T1218.003_uacbypass.inf /au
       '366': ['proc_creation_cmstplua_surrogate_start'], // 4688 DllHost /Processid:{3E5FC7F9-…}
       '372': ['proc_creation_dllhost_elevated_shell_child'], // 4688 cmd.exe under dllhost.exe: no parent command line
       '483': ['file_event_inf_sct_user_writable', 'file_event_inf_by_script_host'], // S11 powershell writes the INF
-      '523': cmstpLaunch, // S1 cmstp.exe
+      '523': cmstpLaunchElevated, // S1 cmstp.exe (High)
       '559': ['registry_cmstp_tracing'], // S12 Tracing\CMSTP created
       '566': ['registry_cmstp_tracing'], // S13 Tracing\CMSTP\FileDirectory
       '600': ['proc_creation_cmstplua_surrogate_start'], // S1 DllHost

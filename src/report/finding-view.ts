@@ -149,20 +149,19 @@ export function processLabel(image: string | null, commandLine: string | null): 
 }
 
 const HIGH_INTEGRITY = /^(high|system)$/i;
-const MAX_CHAIN_LABEL = 56;
 
 /**
  * A process chain on one line, oldest first: `winword.exe › cmstp.exe /s /au x.inf › dllhost.exe
  * {3E5F…} › cmd.exe [High]`. The integrity level is shown where it changes (or starts high).
  */
-export function chainText(chain: readonly ChainProcess[]): string {
+export function chainText(chain: readonly ChainProcess[], maxLabel = Infinity): string {
   let prev: string | null = null;
   return chain
     .map((p, i) => {
-      // In a chain the launcher is context: its name is enough. Every label is capped so the
-      // processes after a long command line (PowerShell one-liners) stay on the line.
+      // In a chain the launcher is context: its name is enough. On a terminal every label is
+      // capped (maxLabel) so the processes after a long PowerShell one-liner stay on the line.
       let s = i === 0 && chain.length > 2 ? (p.image !== null ? basename(p.image) : processLabel(null, p.commandLine).split(' ')[0]!) : processLabel(p.image, p.commandLine);
-      if (chain.length > 1 && s.length > MAX_CHAIN_LABEL) s = s.slice(0, MAX_CHAIN_LABEL - 1) + '…';
+      if (chain.length > 1 && s.length > maxLabel) s = s.slice(0, maxLabel - 1) + '…';
       const il = p.integrity;
       if (il !== null && ((i === 0 && HIGH_INTEGRITY.test(il)) || (prev !== null && il.toLowerCase() !== prev.toLowerCase()))) s += ` [${il}]`;
       if (il !== null) prev = il;
@@ -196,9 +195,9 @@ function numberOrNull(s: string | null): number | null {
 }
 
 /** What a finding is about, on one line: its chain, else the most telling fields of its event. */
-export function headline(f: Finding): string {
+export function headline(f: Finding, maxLabel = Infinity): string {
   const chain = findingChain(f);
-  if (chain.length > 0) return chainText(chain);
+  if (chain.length > 0) return chainText(chain, maxLabel);
   const ev = primaryEvent(f);
   const image = field(ev, 'Image');
   const what =

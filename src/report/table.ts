@@ -100,7 +100,8 @@ export function renderTable(findings: readonly Finding[], summary: ScanSummary, 
     const label = pad(level.toUpperCase(), LEVEL_COL - 2);
     const rest = pad(shortTime(f.timestamp), TIME_COL) + (hostCol > 0 ? pad(terminalText(f.host ?? '-'), hostCol) : '') + terminalText(f.rule.title) + kindNote(f);
     out.push(paint(label, level, color) + '  ' + truncate(rest, width - LEVEL_COL));
-    const what = headline(f);
+    // Each process of a chain at most 56 columns, so the whole chain fits a terminal line.
+    const what = headline(f, 56);
     if (what !== '') out.push(INDENT + truncate(terminalText(what), width - INDENT.length));
   }
   out.push('', renderSummaryBlock(findings, summary, options));
