@@ -9,12 +9,13 @@
 //   worst case O(value length × pattern length)).
 // - A multi-valued field (array) matches when any element matches.
 // - `null` matches a field that is absent, null, or the empty string.
-// - `re` uses the JS RegExp engine, unanchored search (like Hayabusa's `is_match`). JS RegExp CAN
-//   backtrack exponentially on hostile patterns: patterns are capped at the loader's length limit
-//   (MAX_REGEX_LENGTH) and rule files are trusted input, event values are not.
+// - `re` is an unanchored search on a linear-time engine (regex.ts: V8's linear engine, or our
+//   NFA), so no event value can make a pattern backtrack; patterns are also capped at the
+//   loader's length limit (MAX_REGEX_LENGTH).
 
 import type { FieldValue, FieldScalar } from '../events/fields.js';
 import type { SigmaCidr, SigmaString, SigmaValue, StringPart } from '../sigma/values.js';
+import { compileSigmaRegex, RegexUnsupported, type CompiledRegex } from './regex.js';
 
 /** Same default as the loader's `maxRegexLength`. */
 export const MAX_REGEX_LENGTH = 4096;
@@ -135,27 +136,14 @@ function stringMatcher(v: SigmaString): ValueMatcher {
     });
 }
 
-/** Translates a leading Python-style `(?ims)` group into JS flags (JS RegExp has no inline flags). */
-export function compileRegex(pattern: string, flags: { ignoreCase: boolean; multiline: boolean; dotAll: boolean }): RegExp {
+/** Compiles a Sigma regex (flags from the `i`/`m`/`s` sub-modifiers and a leading `(?ims)`) to a linear-time search. */
+export function compileRegex(pattern: string, flags: { ignoreCase: boolean; multiline: boolean; dotAll: boolean }): CompiledRegex {
   if (pattern.length > MAX_REGEX_LENGTH) throw new UnsupportedError(`regular expression longer than ${MAX_REGEX_LENGTH} characters`);
-  let p = pattern;
-  let f = '';
-  const inline = /^\(\?([imsx]+)\)/.exec(p);
-  const set = new Set<string>();
-  if (flags.ignoreCase) set.add('i');
-  if (flags.multiline) set.add('m');
-  if (flags.dotAll) set.add('s');
-  if (inline) {
-    const letters = inline[1]!;
-    if (letters.includes('x')) throw new UnsupportedError(`regex verbose flag (?x) is not supported`);
-    for (const c of letters) set.add(c);
-    p = p.slice(inline[0].length);
-  }
-  f = [...set].join('');
   try {
-    return new RegExp(p, f);
+    return compileSigmaRegex(pattern, flags);
   } catch (e) {
-    throw new UnsupportedError(`regular expression not valid in JavaScript: ${(e as Error).message}`);
+    if (e instanceof RegexUnsupported) throw new UnsupportedError(`regular expression not supported: ${e.message}`);
+    throw e;
   }
 }
 
