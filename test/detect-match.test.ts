@@ -243,12 +243,12 @@ test('logsource applicability', () => {
 });
 
 test('unsupported features are reported, not thrown', () => {
-  const loaded = loadRules('title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    UtcTime|hour: 3\n  condition: sel\n', 't.yml');
+  const loaded = loadRules("title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image|re: '(a)\\1'\n  condition: sel\n", 't.yml');
   const r = loaded.rules[0];
   assert.ok(r);
   const c = compileRule(r);
   assert.ok(!isCompiled(c));
-  assert.match(c.unsupported, /hour/);
+  assert.match(c.unsupported, /backreference/);
   const exp = loadRules("title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image|expand: '%dir%\\x.exe'\n  condition: sel\n", 't.yml').rules[0];
   assert.ok(exp);
   const ce = compileRule(exp);

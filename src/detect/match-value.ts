@@ -263,9 +263,82 @@ export function compileValue(v: SigmaValue): ValueMatcher {
       const ms = v.values.map(compileValue);
       return (value, lookup) => ms.some((m) => m(value, lookup));
     }
-    case 'timestamp-part':
-      throw new UnsupportedError(`timestamp modifier '${v.unit}' is not supported`);
+    case 'timestamp-part': {
+      const { unit, value: want } = v;
+      return (value) =>
+        anyScalar(value, (x) => {
+          const parts = timestampParts(x);
+          return parts !== null && parts[unit] === want;
+        });
+    }
   }
+}
+
+export interface TimestampParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  /** ISO 8601 week of the (ISO week-numbering) year, 1–53. */
+  week: number;
+}
+
+const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d(?:[.,]\d+)?)?)?\s*(?:Z|[+-]\d\d:?\d\d)?$/i;
+const US_TIME = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:,?\s+(\d{1,2}):(\d\d)(?::\d\d(?:\.\d+)?)?\s*(AM|PM)?)?$/i;
+/** 100-ns ticks between 1601-01-01 and 1970-01-01 (FILETIME epoch). */
+const FILETIME_EPOCH_MS = 11_644_473_600_000;
+
+function isoWeek(year: number, month: number, day: number): number {
+  const t = Date.UTC(year, month - 1, day);
+  const dow = (new Date(t).getUTCDay() + 6) % 7; // Monday = 0
+  const thursday = new Date(t + (3 - dow) * 86_400_000);
+  const jan1 = Date.UTC(thursday.getUTCFullYear(), 0, 1);
+  return Math.floor((thursday.getTime() - jan1) / 86_400_000 / 7) + 1;
+}
+
+function partsOf(year: number, month: number, day: number, hour: number, minute: number): TimestampParts | null {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59) return null;
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (d.getUTCDate() !== day || d.getUTCMonth() !== month - 1) return null;
+  return { year, month, day, hour, minute, week: isoWeek(year, month, day) };
+}
+
+/**
+ * The calendar parts of a timestamp field value, as written (the spec: no timezone conversion;
+ * an offset is ignored, so `…T23:30:00-05:00` is hour 23). Accepted forms: ISO 8601 (`T` or a
+ * space, optional seconds, fraction and zone; a date alone is 00:00), the US form Windows
+ * message strings use (`3/5/2024 1:02:03 PM`, with the U+200E/U+200F marks Windows inserts
+ * removed), and FILETIME (an integer of 100-ns ticks since 1601, as a 17–18 digit number or
+ * decimal text, or 0x + 16 hex digits), read as UTC; smaller numbers are not times. Null for anything else.
+ */
+export function timestampParts(x: FieldScalar): TimestampParts | null {
+  if (x === null || typeof x === 'boolean') return null;
+  let ticks: number | null = null;
+  if (typeof x === 'number') ticks = Number.isInteger(x) && x >= 1e16 && x < 1e19 ? x : null;
+  else {
+    const t = x.replace(/[\u200e\u200f]/g, '').trim();
+    if (t.length > 64) return null;
+    let m = ISO_TIME.exec(t);
+    if (m !== null) return partsOf(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0));
+    m = US_TIME.exec(t);
+    if (m !== null) {
+      let hour = Number(m[4] ?? 0);
+      const ampm = m[6]?.toUpperCase();
+      if (ampm !== undefined) {
+        if (hour < 1 || hour > 12) return null;
+        hour = (hour % 12) + (ampm === 'PM' ? 12 : 0);
+      }
+      return partsOf(Number(m[3]), Number(m[1]), Number(m[2]), hour, Number(m[5] ?? 0));
+    }
+    if (/^\d{17,18}$/.test(t)) ticks = Number(t);
+    else if (/^0x[0-9a-f]{16}$/i.test(t)) ticks = Number(BigInt(t));
+  }
+  if (ticks === null) return null;
+  const ms = Math.floor(ticks / 10_000) - FILETIME_EPOCH_MS;
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return null;
+  return partsOf(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes());
 }
 
 /** For keyword search: the value wrapped in `*…*` (unanchored), compiled against one text. */
