@@ -10,7 +10,13 @@ import type { FieldScalar, FieldValue, Fields } from '../events/fields.js';
 import { resolveSelector, type ConditionNode } from '../sigma/condition.js';
 import type { SigmaDetectionItem, SigmaDetectionNode, SigmaRule } from '../sigma/rule.js';
 import { compileLogsource } from './logsource.js';
-import { compileKeyword, compileValue, scalarText, UnsupportedError, type FieldLookup } from './match-value.js';
+import { compileKeyword, compileValue, scalarText, UnsupportedError, type CompileContext, type FieldLookup } from './match-value.js';
+import type { Placeholders } from './placeholders.js';
+
+export interface CompileOptions {
+  /** Values for `expand` placeholders (loadPlaceholders); a rule using one without values is unsupported. */
+  placeholders?: Placeholders;
+}
 
 export interface CompiledRule {
   rule: SigmaRule;
@@ -63,15 +69,15 @@ function allTexts(fields: Fields, f: (t: string) => boolean): boolean {
   return false;
 }
 
-function compileItem(item: SigmaDetectionItem): Pred {
+function compileItem(item: SigmaDetectionItem, ctx: CompileContext): Pred {
   let pred: Pred;
   if (item.field === null) {
-    const ms = item.values.map(compileKeyword);
+    const ms = item.values.map((v) => compileKeyword(v, ctx));
     const one = (e: Event, m: (t: string) => boolean): boolean => allTexts(e.fields, m) || (e.raw !== e.fields && allTexts(e.raw, m));
     pred = item.linking === 'and' ? (e) => ms.every((m) => one(e, m)) : (e) => ms.some((m) => one(e, m));
   } else {
     const field = item.field;
-    const ms = item.values.map(compileValue);
+    const ms = item.values.map((v) => compileValue(v, ctx));
     pred =
       item.linking === 'and'
         ? (_e, lookup) => {
@@ -90,16 +96,16 @@ function compileItem(item: SigmaDetectionItem): Pred {
   return pred;
 }
 
-function compileNode(node: SigmaDetectionNode): Pred {
+function compileNode(node: SigmaDetectionNode, ctx: CompileContext): Pred {
   switch (node.kind) {
     case 'item':
-      return compileItem(node.item);
+      return compileItem(node.item, ctx);
     case 'all': {
-      const cs = node.children.map(compileNode);
+      const cs = node.children.map((c) => compileNode(c, ctx));
       return (e, l) => cs.every((c) => c(e, l));
     }
     case 'any': {
-      const cs = node.children.map(compileNode);
+      const cs = node.children.map((c) => compileNode(c, ctx));
       return (e, l) => cs.some((c) => c(e, l));
     }
   }
@@ -133,12 +139,15 @@ function compileCondition(node: ConditionNode, selections: ReadonlyMap<string, P
 }
 
 /** Compiles a rule, or says which feature this engine does not support. */
-export function compileRule(rule: SigmaRule): CompiledRule | { unsupported: string } {
+export function compileRule(rule: SigmaRule): CompiledRule | { unsupported: string };
+export function compileRule(rule: SigmaRule, options: CompileOptions): CompiledRule | { unsupported: string };
+export function compileRule(rule: SigmaRule, options: CompileOptions = {}): CompiledRule | { unsupported: string } {
   try {
+    const ctx: CompileContext = options.placeholders === undefined ? {} : { placeholders: options.placeholders };
     const { applies, kind } = compileLogsource(rule.logsource);
     const order = kind === 'category' ? 'fields-first' : 'raw-first';
     const selections = new Map<string, Pred>();
-    for (const [name, node] of rule.detection.selections) selections.set(name, compileNode(node));
+    for (const [name, node] of rule.detection.selections) selections.set(name, compileNode(node, ctx));
     const names = [...rule.detection.selections.keys()];
     if (rule.detection.conditions.length === 0) return { unsupported: 'no condition' };
     const conds = rule.detection.conditions.map((c) => compileCondition(c.ast, selections, names));

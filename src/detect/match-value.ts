@@ -15,7 +15,32 @@
 
 import type { FieldValue, FieldScalar } from '../events/fields.js';
 import type { SigmaCidr, SigmaString, SigmaValue, StringPart } from '../sigma/values.js';
+import { PlaceholderMissing, substitutePlaceholders, type Placeholders } from './placeholders.js';
 import { compileSigmaRegex, RegexUnsupported, type CompiledRegex } from './regex.js';
+
+/** What compiling a value may need beyond the value itself. */
+export interface CompileContext {
+  /** Values for `expand` placeholders; without them a placeholder makes the rule unsupported. */
+  placeholders?: Placeholders;
+}
+
+/** The strings a possibly placeholder-bearing string stands for (UnsupportedError when one is undefined). */
+function resolveStrings(v: SigmaString, ctx: CompileContext): SigmaString[] {
+  try {
+    return substitutePlaceholders(v, ctx.placeholders);
+  } catch (e) {
+    if (e instanceof PlaceholderMissing) throw new UnsupportedError(e.message);
+    throw e;
+  }
+}
+
+function anyOf<A extends unknown[]>(ms: readonly ((...a: A) => boolean)[]): (...a: A) => boolean {
+  if (ms.length === 1) return ms[0]!;
+  return (...a) => {
+    for (const m of ms) if (m(...a)) return true;
+    return false;
+  };
+}
 
 /** Same default as the loader's `maxRegexLength`. */
 export const MAX_REGEX_LENGTH = 4096;
@@ -65,7 +90,7 @@ export function globMatcher(parts: readonly StringPart[], fold: boolean): (s: st
       cur.text += t;
       for (let k = 0; k < t.length; k++) cur.single.push(false);
     } else {
-      throw new UnsupportedError(`placeholder %${p.name}% (expand) needs a pipeline`);
+      throw new UnsupportedError(`placeholder %${p.name}% (expand) has no values: give a placeholders file`);
     }
   });
   segs.push(cur);
@@ -126,7 +151,9 @@ function segmentMatch(segs: readonly Seg[], s: string): boolean {
   return true;
 }
 
-function stringMatcher(v: SigmaString): ValueMatcher {
+function stringMatcher(v: SigmaString, ctx: CompileContext): ValueMatcher {
+  const strings = resolveStrings(v, ctx);
+  if (strings.length !== 1 || strings[0] !== v) return anyOf(strings.map((x) => stringMatcher(x, ctx)));
   const fold = !v.cased;
   const glob = globMatcher(v.parts, fold);
   return (value) =>
@@ -206,10 +233,10 @@ function toNumber(x: FieldScalar): number | null {
 }
 
 /** Compiles one typed value into a matcher. Throws UnsupportedError for values this engine cannot evaluate. */
-export function compileValue(v: SigmaValue): ValueMatcher {
+export function compileValue(v: SigmaValue, ctx: CompileContext = {}): ValueMatcher {
   switch (v.type) {
     case 'string':
-      return stringMatcher(v);
+      return stringMatcher(v, ctx);
     case 'number': {
       const text = String(v.value);
       return (value) => anyScalar(value, (x) => (typeof x === 'number' ? x === v.value : scalarText(x) === text));
@@ -260,7 +287,7 @@ export function compileValue(v: SigmaValue): ValueMatcher {
       };
     }
     case 'expansion': {
-      const ms = v.values.map(compileValue);
+      const ms = v.values.map((x) => compileValue(x, ctx));
       return (value, lookup) => ms.some((m) => m(value, lookup));
     }
     case 'timestamp-part': {
@@ -342,12 +369,16 @@ export function timestampParts(x: FieldScalar): TimestampParts | null {
 }
 
 /** For keyword search: the value wrapped in `*…*` (unanchored), compiled against one text. */
-export function compileKeyword(v: SigmaValue): (text: string) => boolean {
+export function compileKeyword(v: SigmaValue, ctx: CompileContext = {}): (text: string) => boolean {
   if (v.type === 'expansion') {
-    const ms = v.values.map(compileKeyword);
+    const ms = v.values.map((x) => compileKeyword(x, ctx));
     return (t) => ms.some((m) => m(t));
   }
   if (v.type === 'number') return compileKeyword({ type: 'string', parts: [{ kind: 'text', text: String(v.value) }], cased: false, encoding: 'text' });
+  if (v.type === 'string') {
+    const strings = resolveStrings(v, ctx);
+    if (strings.length !== 1 || strings[0] !== v) return anyOf(strings.map((x) => compileKeyword(x, ctx)));
+  }
   if (v.type === 'regex') {
     const re = compileRegex(v.pattern, v.flags);
     return (t) => re.test(t);
