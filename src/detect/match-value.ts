@@ -45,11 +45,15 @@ function anyOf<A extends unknown[]>(ms: readonly ((...a: A) => boolean)[]): (...
 /** Same default as the loader's `maxRegexLength`. */
 export const MAX_REGEX_LENGTH = 4096;
 
-/** Reads another field of the same event (for `fieldref`). */
-export type FieldLookup = (name: string) => FieldValue | undefined;
+/** The event being matched: field access (for `fieldref`) and case folding cached per event. */
+export interface EventAccess {
+  get(name: string): FieldValue | undefined;
+  /** `s.toLowerCase()`, memoised for the current event (many rules fold the same values). */
+  lower(s: string): string;
+}
 
 /** A predicate over one field's value (undefined when the field is absent). */
-export type ValueMatcher = (value: FieldValue | undefined, lookup: FieldLookup) => boolean;
+export type ValueMatcher = (value: FieldValue | undefined, ev: EventAccess) => boolean;
 
 export class UnsupportedError extends Error {}
 
@@ -156,11 +160,21 @@ function stringMatcher(v: SigmaString, ctx: CompileContext): ValueMatcher {
   if (strings.length !== 1 || strings[0] !== v) return anyOf(strings.map((x) => stringMatcher(x, ctx)));
   const fold = !v.cased;
   const glob = globMatcher(v.parts, fold);
-  return (value) =>
-    anyScalar(value, (x) => {
-      const t = scalarText(x);
-      return t !== null && glob(fold ? t.toLowerCase() : t);
-    });
+  // The hot path of every scan: no closure or array allocated per call.
+  const one = (x: FieldScalar, ev: EventAccess): boolean => {
+    if (x === null) return false;
+    const t = typeof x === 'string' ? x : String(x);
+    return glob(fold ? ev.lower(t) : t);
+  };
+  return (value, ev) => {
+    if (value === undefined || value === null) return false;
+    if (typeof value === 'string') return glob(fold ? ev.lower(value) : value);
+    if (Array.isArray(value)) {
+      for (const x of value as readonly FieldScalar[]) if (one(x, ev)) return true;
+      return false;
+    }
+    return one(value as FieldScalar, ev);
+  };
 }
 
 /** Compiles a Sigma regex (flags from the `i`/`m`/`s` sub-modifiers and a leading `(?ims)`) to a linear-time search. */
@@ -172,6 +186,169 @@ export function compileRegex(pattern: string, flags: { ignoreCase: boolean; mult
     if (e instanceof RegexUnsupported) throw new UnsupportedError(`regular expression not supported: ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * Many `contains` needles searched in one pass: an Aho-Corasick automaton compiled to a dense
+ * table over character classes (each character occurring in a needle is a class, every other
+ * character class 0). A rule listing 50 command-line fragments then costs one walk over the
+ * value instead of 50 substring searches.
+ */
+export class MultiContains {
+  private readonly ascii = new Uint16Array(128);
+  private readonly other = new Map<number, number>();
+
+  /** Null when the table would exceed `maxCells` cells (then plain searches are used). */
+  static build(needles: readonly string[], maxCells = 1 << 21): MultiContains | null {
+    const m = new MultiContains(needles);
+    return m.fill(maxCells) ? m : null;
+  }
+
+  private readonly go: Map<number, number>[] = [new Map()];
+  private readonly end: boolean[] = [false];
+  private delta: Uint16Array | Int32Array = new Uint16Array(0);
+  private out: Uint8Array = new Uint8Array(0);
+  private classes = 0;
+
+  private constructor(needles: readonly string[]) {
+    const alphabet = new Set<number>();
+    for (const n of needles) for (let i = 0; i < n.length; i++) alphabet.add(n.charCodeAt(i));
+    let k = 1;
+    for (const c of [...alphabet].sort((a, b) => a - b)) {
+      if (c < 128) this.ascii[c] = k++;
+      else this.other.set(c, k++);
+    }
+    this.classes = k;
+    // The trie.
+    const { go, end } = this;
+    for (const n of needles) {
+      let s = 0;
+      for (let i = 0; i < n.length; i++) {
+        const c = this.cls(n.charCodeAt(i));
+        let t = go[s]!.get(c);
+        if (t === undefined) {
+          t = go.length;
+          go.push(new Map());
+          end.push(false);
+          go[s]!.set(c, t);
+        }
+        s = t;
+      }
+      end[s] = true;
+    }
+  }
+
+  /** Completes the automaton into the dense table; false when it is too large. */
+  private fill(maxCells: number): boolean {
+    const { go, end } = this;
+    const K = this.classes;
+    const S = go.length;
+    if (S * K > maxCells) return false;
+    const delta = S < 0xffff ? new Uint16Array(S * K) : new Int32Array(S * K);
+    const out = new Uint8Array(S);
+    const fail = new Int32Array(S);
+    // Breadth-first: a state's failure target is complete before the state.
+    const queue: number[] = [];
+    for (let c = 0; c < K; c++) {
+      const t = go[0]!.get(c);
+      delta[c] = t ?? 0;
+      if (t !== undefined) queue.push(t);
+    }
+    out[0] = end[0] ? 1 : 0;
+    for (let q = 0; q < queue.length; q++) {
+      const s = queue[q]!;
+      const f = fail[s]!;
+      out[s] = end[s] || out[f] === 1 ? 1 : 0;
+      for (let c = 0; c < K; c++) {
+        const t = go[s]!.get(c);
+        if (t === undefined) delta[s * K + c] = delta[f * K + c]!;
+        else {
+          fail[t] = delta[f * K + c]!;
+          delta[s * K + c] = t;
+          queue.push(t);
+        }
+      }
+    }
+    this.delta = delta;
+    this.out = out;
+    go.length = 0;
+    return true;
+  }
+
+  private cls(c: number): number {
+    return c < 128 ? this.ascii[c]! : (this.other.get(c) ?? 0);
+  }
+
+  /** Whether any needle occurs in `s`. */
+  test(s: string): boolean {
+    const { delta, out, ascii, other, classes: K } = this;
+    if (out[0] === 1) return true;
+    let st = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      st = delta[st * K + (c < 128 ? ascii[c]! : (other.get(c) ?? 0))]!;
+      if (out[st] === 1) return true;
+    }
+    return false;
+  }
+}
+
+/** The needle of a `*text*` string (no `?`, no other `*`), or null. */
+function containsNeedle(v: SigmaValue): string | null {
+  if (v.type !== 'string' || v.parts.length !== 3) return null;
+  const [a, b, c] = v.parts as [StringPart, StringPart, StringPart];
+  return a.kind === 'wildcard-multi' && c.kind === 'wildcard-multi' && b.kind === 'text' ? b.text : null;
+}
+
+/** Fewer `contains` values than this are searched one by one. */
+const MULTI_CONTAINS_MIN = 3;
+
+/**
+ * The values of one item, ORed: `contains` values of the same case mode share one automaton,
+ * the others are compiled one by one.
+ */
+export function compileValueList(values: readonly SigmaValue[], ctx: CompileContext = {}): ValueMatcher {
+  const needles: Record<'fold' | 'cased', string[]> = { fold: [], cased: [] };
+  const rest: SigmaValue[] = [];
+  const flat: SigmaValue[] = [];
+  const flatten = (v: SigmaValue): void => {
+    if (v.type === 'expansion') v.values.forEach(flatten);
+    else if (v.type === 'string' && v.parts.some((p) => p.kind === 'placeholder')) resolveStrings(v, ctx).forEach(flatten);
+    else flat.push(v);
+  };
+  values.forEach(flatten);
+  for (const v of flat) {
+    const n = containsNeedle(v);
+    if (n === null) rest.push(v);
+    else if ((v as SigmaString).cased) needles.cased.push(n);
+    else needles.fold.push(n.toLowerCase());
+  }
+  const ms: ValueMatcher[] = [];
+  for (const mode of ['fold', 'cased'] as const) {
+    const list = needles[mode];
+    const ac = list.length >= MULTI_CONTAINS_MIN ? MultiContains.build(list) : null;
+    if (ac === null) {
+      for (const n of list) ms.push(compileValue({ type: 'string', parts: [{ kind: 'wildcard-multi' }, { kind: 'text', text: n }, { kind: 'wildcard-multi' }], cased: mode === 'cased', encoding: 'text' }, ctx));
+      continue;
+    }
+    const fold = mode === 'fold';
+    const one = (x: FieldScalar, ev: EventAccess): boolean => {
+      if (x === null) return false;
+      const t = typeof x === 'string' ? x : String(x);
+      return ac.test(fold ? ev.lower(t) : t);
+    };
+    ms.push((value, ev) => {
+      if (value === undefined || value === null) return false;
+      if (typeof value === 'string') return ac.test(fold ? ev.lower(value) : value);
+      if (Array.isArray(value)) {
+        for (const x of value as readonly FieldScalar[]) if (one(x, ev)) return true;
+        return false;
+      }
+      return one(value as FieldScalar, ev);
+    });
+  }
+  for (const v of rest) ms.push(compileValue(v, ctx));
+  return anyOf(ms);
 }
 
 /** IPv4 or IPv6 text → [version, 32- or 128-bit integer], or null. */
@@ -218,12 +395,12 @@ function cidrMatcher(c: SigmaCidr): ValueMatcher {
   const bits = BigInt(c.version === 4 ? 32 : 128);
   const shift = bits - BigInt(c.prefix);
   const want = net[1] >> shift;
-  return (value) =>
-    anyScalar(value, (x) => {
-      const t = scalarText(x);
-      const ip = t === null ? null : parseIp(t);
-      return ip !== null && ip[0] === c.version && ip[1] >> shift === want;
-    });
+  const pred = (x: FieldScalar): boolean => {
+    const t = scalarText(x);
+    const ip = t === null ? null : parseIp(t);
+    return ip !== null && ip[0] === c.version && ip[1] >> shift === want;
+  };
+  return (value) => anyScalar(value, pred);
 }
 
 function toNumber(x: FieldScalar): number | null {
@@ -239,21 +416,31 @@ export function compileValue(v: SigmaValue, ctx: CompileContext = {}): ValueMatc
       return stringMatcher(v, ctx);
     case 'number': {
       const text = String(v.value);
-      return (value) => anyScalar(value, (x) => (typeof x === 'number' ? x === v.value : scalarText(x) === text));
+      const pred = (x: FieldScalar): boolean => (typeof x === 'number' ? x === v.value : scalarText(x) === text);
+      return (value) => anyScalar(value, pred);
     }
     case 'bool': {
       const text = String(v.value);
-      return (value) => anyScalar(value, (x) => (typeof x === 'boolean' ? x === v.value : scalarText(x)?.toLowerCase() === text));
+      const pred = (x: FieldScalar): boolean => (typeof x === 'boolean' ? x === v.value : scalarText(x)?.toLowerCase() === text);
+      return (value) => anyScalar(value, pred);
     }
     case 'null':
       return (value) => value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
     case 'regex': {
       const re = compileRegex(v.pattern, v.flags);
-      return (value) =>
-        anyScalar(value, (x) => {
-          const t = scalarText(x);
-          return t !== null && re.test(t);
-        });
+      const one = (x: FieldScalar, ev: EventAccess): boolean => {
+        if (x === null) return false;
+        const t = typeof x === 'string' ? x : String(x);
+        return re.test(t, re.required.length > 0 ? ev.lower(t) : undefined);
+      };
+      return (value, ev) => {
+        if (value === undefined) return false;
+        if (Array.isArray(value)) {
+          for (const x of value as readonly FieldScalar[]) if (one(x, ev)) return true;
+          return false;
+        }
+        return one(value as FieldScalar, ev);
+      };
     }
     case 'cidr':
       return cidrMatcher(v);
@@ -262,17 +449,17 @@ export function compileValue(v: SigmaValue, ctx: CompileContext = {}): ValueMatc
     case 'compare': {
       const { op, value: n } = v;
       const cmp = op === 'gt' ? (a: number) => a > n : op === 'gte' ? (a: number) => a >= n : op === 'lt' ? (a: number) => a < n : (a: number) => a <= n;
-      return (value) =>
-        anyScalar(value, (x) => {
-          const a = toNumber(x);
-          return a !== null && cmp(a);
-        });
+      const pred = (x: FieldScalar): boolean => {
+        const a = toNumber(x);
+        return a !== null && cmp(a);
+      };
+      return (value) => anyScalar(value, pred);
     }
     case 'fieldref': {
       // Case-insensitive like the default string match; false when either field is missing or null.
       const { field, startsWith, endsWith } = v;
-      return (value, lookup) => {
-        const other = lookup(field);
+      return (value, ev) => {
+        const other = ev.get(field);
         if (other === undefined || other === null || Array.isArray(other)) return false;
         const o = scalarText(other as FieldScalar)?.toLowerCase();
         if (o === undefined) return false;
@@ -287,16 +474,15 @@ export function compileValue(v: SigmaValue, ctx: CompileContext = {}): ValueMatc
       };
     }
     case 'expansion': {
-      const ms = v.values.map((x) => compileValue(x, ctx));
-      return (value, lookup) => ms.some((m) => m(value, lookup));
+      return anyOf(v.values.map((x) => compileValue(x, ctx)));
     }
     case 'timestamp-part': {
       const { unit, value: want } = v;
-      return (value) =>
-        anyScalar(value, (x) => {
-          const parts = timestampParts(x);
-          return parts !== null && parts[unit] === want;
-        });
+      const pred = (x: FieldScalar): boolean => {
+        const parts = timestampParts(x);
+        return parts !== null && parts[unit] === want;
+      };
+      return (value) => anyScalar(value, pred);
     }
   }
 }
@@ -368,12 +554,12 @@ export function timestampParts(x: FieldScalar): TimestampParts | null {
   return partsOf(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes());
 }
 
+/** A predicate over one text of the event (keyword search). */
+export type KeywordMatcher = (text: string, ev: EventAccess) => boolean;
+
 /** For keyword search: the value wrapped in `*…*` (unanchored), compiled against one text. */
-export function compileKeyword(v: SigmaValue, ctx: CompileContext = {}): (text: string) => boolean {
-  if (v.type === 'expansion') {
-    const ms = v.values.map((x) => compileKeyword(x, ctx));
-    return (t) => ms.some((m) => m(t));
-  }
+export function compileKeyword(v: SigmaValue, ctx: CompileContext = {}): KeywordMatcher {
+  if (v.type === 'expansion') return anyOf(v.values.map((x) => compileKeyword(x, ctx)));
   if (v.type === 'number') return compileKeyword({ type: 'string', parts: [{ kind: 'text', text: String(v.value) }], cased: false, encoding: 'text' });
   if (v.type === 'string') {
     const strings = resolveStrings(v, ctx);
@@ -381,7 +567,7 @@ export function compileKeyword(v: SigmaValue, ctx: CompileContext = {}): (text: 
   }
   if (v.type === 'regex') {
     const re = compileRegex(v.pattern, v.flags);
-    return (t) => re.test(t);
+    return re.required.length > 0 ? (t, ev) => re.test(t, ev.lower(t)) : (t) => re.test(t);
   }
   if (v.type !== 'string') throw new UnsupportedError(`keyword search with a ${v.type} value`);
   const parts: StringPart[] = [...v.parts];
@@ -389,5 +575,5 @@ export function compileKeyword(v: SigmaValue, ctx: CompileContext = {}): (text: 
   if (parts[parts.length - 1]?.kind !== 'wildcard-multi') parts.push({ kind: 'wildcard-multi' });
   const fold = !v.cased;
   const glob = globMatcher(parts, fold);
-  return (t) => glob(fold ? t.toLowerCase() : t);
+  return fold ? (t, ev) => glob(ev.lower(t)) : (t) => glob(t);
 }

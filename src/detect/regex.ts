@@ -38,8 +38,13 @@ export interface RegexFlags {
 }
 
 export interface CompiledRegex {
-  /** Unanchored search. */
-  test(text: string): boolean;
+  /**
+   * Unanchored search. `folded` is `text.toLowerCase()` when the caller has it at hand (it is
+   * computed otherwise): a quick literal prefilter runs on it before the regex engine.
+   */
+  test(text: string, folded?: string): boolean;
+  /** ASCII literals (lower-case) one of which every match contains; empty when none is known. */
+  required: readonly string[];
   /** Which linear-time path evaluates the pattern. */
   engine: 'v8-linear' | 'nfa';
   /** The JavaScript source given to V8's linear engine (for diagnostics), or null on the NFA path. */
@@ -748,17 +753,102 @@ class Nfa {
  */
 export function compileSigmaRegex(pattern: string, flags: RegexFlags, options: { forceNfa?: boolean } = {}): CompiledRegex {
   const tree = parseSigmaRegex(pattern, flags);
-  if (LINEAR_ENGINE_AVAILABLE && options.forceNfa !== true) {
-    const js = emitJs(tree);
-    if (js !== null) {
-      try {
-        const re = new RegExp(js.source, js.multiline ? 'lm' : 'l');
-        return { test: (t) => re.test(t), engine: 'v8-linear', source: js.source };
-      } catch {
-        // Refused by the linear engine (too much replication): the NFA path below.
-      }
+  const required = requiredLiterals(tree) ?? [];
+  let run: (t: string) => boolean;
+  let engine: CompiledRegex['engine'] = 'nfa';
+  let source: string | null = null;
+  const js = LINEAR_ENGINE_AVAILABLE && options.forceNfa !== true ? emitJs(tree) : null;
+  let re: RegExp | null = null;
+  if (js !== null) {
+    try {
+      re = new RegExp(js.source, js.multiline ? 'lm' : 'l');
+    } catch {
+      // Refused by the linear engine (too much replication): the NFA path below.
     }
   }
-  const nfa = new Nfa(tree);
-  return { test: (t) => nfa.test(t), engine: 'nfa', source: null };
+  if (re !== null) {
+    const r = re;
+    run = (t) => r.test(t);
+    engine = 'v8-linear';
+    source = js!.source;
+  } else {
+    const nfa = new Nfa(tree);
+    run = (t) => nfa.test(t);
+  }
+  if (required.length === 0) return { test: run, required, engine, source };
+  const test = (t: string, folded?: string): boolean => {
+    const f = folded ?? t.toLowerCase();
+    for (let i = 0; i < required.length; i++) if (f.includes(required[i]!)) return run(t);
+    return false;
+  };
+  return { test, required, engine, source };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Literal prefilter: both engines interpret (V8's linear engine is a bytecode NFA), so a
+// substring search that rules most values out first is much cheaper.
+
+const MIN_LITERAL = 3;
+const MAX_ALTERNATIVES = 32;
+
+/** The lower-case ASCII character a set stands for (`a`, or `a`/`A` under `i`), or null. */
+function literalChar(n: Node): string | null {
+  if (n.t !== 'set') return null;
+  const r = n.ranges;
+  if (r.length === 2 && r[0] === r[1] && r[0]! < 128) return String.fromCharCode(r[0]!).toLowerCase();
+  if (r.length === 4 && r[0] === r[1] && r[2] === r[3] && r[2]! < 128) {
+    const a = String.fromCharCode(r[0]!);
+    const b = String.fromCharCode(r[2]!);
+    if (a.toLowerCase() === b.toLowerCase() && a !== b) return a.toLowerCase();
+  }
+  return null;
+}
+
+const score = (req: string[] | null): number => (req === null ? 0 : Math.min(...req.map((x) => x.length)));
+
+/**
+ * Literals (lower-case ASCII, at least MIN_LITERAL long) one of which occurs in every match,
+ * or null when the tree has no such set. Sound for the folded text: a literal character stands
+ * for itself or its ASCII case pair only, so lower-casing the text keeps it.
+ */
+function requiredLiterals(n: Node): string[] | null {
+  switch (n.t) {
+    case 'set': {
+      const c = literalChar(n);
+      return c === null ? null : [c];
+    }
+    case 'assert':
+      return null;
+    case 'repeat':
+      return n.min >= 1 ? requiredLiterals(n.body) : null;
+    case 'alt': {
+      const out: string[] = [];
+      for (const a of n.alts) {
+        const r = requiredLiterals(a);
+        if (r === null || score(r) < MIN_LITERAL) return null;
+        out.push(...r);
+        if (out.length > MAX_ALTERNATIVES) return null;
+      }
+      return [...new Set(out)];
+    }
+    case 'seq': {
+      let best: string[] | null = null;
+      let runText = '';
+      const consider = (r: string[] | null): void => {
+        if (r !== null && score(r) > score(best)) best = r;
+      };
+      for (const item of n.items) {
+        const c = literalChar(item);
+        if (c !== null) {
+          runText += c;
+          continue;
+        }
+        if (runText !== '') consider([runText]);
+        runText = '';
+        consider(requiredLiterals(item));
+      }
+      if (runText !== '') consider([runText]);
+      return score(best) >= MIN_LITERAL ? best : null;
+    }
+  }
 }
