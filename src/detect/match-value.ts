@@ -200,17 +200,28 @@ export class MultiContains {
 
   /** Null when the table would exceed `maxCells` cells (then plain searches are used). */
   static build(needles: readonly string[], maxCells = 1 << 21): MultiContains | null {
-    const m = new MultiContains(needles);
+    const m = new MultiContains(needles, false);
     return m.fill(maxCells) ? m : null;
   }
 
-  private readonly go: Map<number, number>[] = [new Map()];
+  /**
+   * For lower-case ASCII needles searched in text that is not folded: upper-case ASCII letters
+   * (and U+212A KELVIN SIGN, U+0130, which lower-case to ASCII) share their lower-case class, so a
+   * hit in the lower-cased text is never missed (a superset: fit for prefilters).
+   */
+  static buildFolding(needles: readonly string[], maxCells = 1 << 21): MultiContains | null {
+    if (needles.some((n) => !/^[\x00-\x7f]*$/.test(n) || n !== n.toLowerCase())) return null;
+    const m = new MultiContains(needles, true);
+    return m.fill(maxCells) ? m : null;
+  }
+
+  private readonly go: Map<number, number>[] = [new Map<number, number>()];
   private readonly end: boolean[] = [false];
   private delta: Uint16Array | Int32Array = new Uint16Array(0);
   private out: Uint8Array = new Uint8Array(0);
   private classes = 0;
 
-  private constructor(needles: readonly string[]) {
+  private constructor(needles: readonly string[], foldAscii: boolean) {
     const alphabet = new Set<number>();
     for (const n of needles) for (let i = 0; i < n.length; i++) alphabet.add(n.charCodeAt(i));
     let k = 1;
@@ -219,6 +230,11 @@ export class MultiContains {
       else this.other.set(c, k++);
     }
     this.classes = k;
+    if (foldAscii) {
+      for (let c = 0x41; c <= 0x5a; c++) this.ascii[c] = this.ascii[c + 0x20]!;
+      if (this.ascii[0x6b]! > 0) this.other.set(0x212a, this.ascii[0x6b]!);
+      if (this.ascii[0x69]! > 0) this.other.set(0x130, this.ascii[0x69]!);
+    }
     // The trie.
     const { go, end } = this;
     for (const n of needles) {
