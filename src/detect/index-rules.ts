@@ -300,11 +300,11 @@ export class RuleIndex {
     const kf = idKeyOf(event.fields, event.raw);
     const kr = event.raw === event.fields ? kf : idKeyOf(event.raw, event.fields);
     let byChannel = this.cache.get(category);
-    if (byChannel === undefined) this.cache.set(category, (byChannel = new Map()));
+    if (byChannel === undefined) this.cache.set(category, (byChannel = new Map<string, Map<IdKey, Map<IdKey, Candidates>>>()));
     let byKf = byChannel.get(channel);
-    if (byKf === undefined) byChannel.set(channel, (byKf = new Map()));
+    if (byKf === undefined) byChannel.set(channel, (byKf = new Map<IdKey, Map<IdKey, Candidates>>()));
     let byKr = byKf.get(kf);
-    if (byKr === undefined) byKf.set(kf, (byKr = new Map()));
+    if (byKr === undefined) byKf.set(kf, (byKr = new Map<IdKey, Candidates>()));
     let c = byKr.get(kr);
     if (c === undefined) {
       c = this.lookup(event.category, channel.toLowerCase(), eventIdKey(event.fields, event.raw, true), eventIdKey(event.fields, event.raw, false));

@@ -210,7 +210,7 @@ export class MultiContains {
    * hit in the lower-cased text is never missed (a superset: fit for prefilters).
    */
   static buildFolding(needles: readonly string[], maxCells = 1 << 21): MultiContains | null {
-    if (needles.some((n) => !/^[\x00-\x7f]*$/.test(n) || n !== n.toLowerCase())) return null;
+    if (needles.some((n) => [...n].some((c) => c.charCodeAt(0) > 0x7f) || n !== n.toLowerCase())) return null;
     const m = new MultiContains(needles, true);
     return m.fill(maxCells) ? m : null;
   }
