@@ -113,6 +113,14 @@ function pushTexts(fields: Fields, out: string[]): void {
 
 const VIEW = new EventView();
 
+/**
+ * Every text value of the event's `fields`, then of `raw` (the keyword search space), computed
+ * once per event and shared with the keyword matchers.
+ */
+export function eventTexts(event: Event): readonly string[] {
+  return VIEW.bind(event, true).texts();
+}
+
 function someOf(ps: readonly Pred[]): Pred {
   if (ps.length === 1) return ps[0]!;
   if (ps.length === 2) {

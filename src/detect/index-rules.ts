@@ -16,8 +16,8 @@ import type { ConditionNode } from '../sigma/condition.js';
 import { resolveSelector } from '../sigma/condition.js';
 import type { SigmaDetectionNode, SigmaRule } from '../sigma/rule.js';
 import type { SigmaValue } from '../sigma/values.js';
-import type { CompiledRule } from './compile.js';
-import { MultiContains, scalarText } from './match-value.js';
+import { eventTexts, type CompiledRule } from './compile.js';
+import { MultiContains } from './match-value.js';
 import { SERVICE_CHANNELS } from './logsource.js';
 
 const PS_CHANNELS = ['microsoft-windows-powershell/operational', 'powershellcore/operational'];
@@ -163,23 +163,7 @@ export function requiredKeywords(rule: SigmaRule): ReadonlySet<string> | null {
 
 /** Every value of the event's fields and raw fields, lower-cased, one per line (keyword search space). */
 function keywordText(event: Event): string {
-  const parts: string[] = [];
-  const add = (f: Event['fields']): void => {
-    for (const [, v] of f.entries()) {
-      if (Array.isArray(v)) {
-        for (const x of v as readonly (string | number | boolean | null)[]) {
-          const t = scalarText(x);
-          if (t !== null) parts.push(t);
-        }
-      } else {
-        const t = scalarText(v as string | number | boolean | null);
-        if (t !== null) parts.push(t);
-      }
-    }
-  };
-  add(event.fields);
-  if (event.raw !== event.fields) add(event.raw);
-  return parts.join('\n').toLowerCase();
+  return eventTexts(event).join('\n').toLowerCase();
 }
 
 interface Entry {
@@ -365,19 +349,7 @@ function idKeyOf(a: Event['fields'], b: Event['fields']): IdKey {
 
 /** Whether any text value of the event's fields or raw fields holds one of the automaton's needles. */
 function someText(event: Event, ac: MultiContains): boolean {
-  const scan = (f: Event['fields']): boolean => {
-    for (const [, v] of f.entries()) {
-      if (Array.isArray(v)) {
-        for (const x of v as readonly (string | number | boolean | null)[]) {
-          const t = scalarText(x);
-          if (t !== null && ac.test(t)) return true;
-        }
-      } else {
-        const t = scalarText(v as string | number | boolean | null);
-        if (t !== null && ac.test(t)) return true;
-      }
-    }
-    return false;
-  };
-  return scan(event.fields) || (event.raw !== event.fields && scan(event.raw));
+  const texts = eventTexts(event);
+  for (let i = 0; i < texts.length; i++) if (ac.test(texts[i]!)) return true;
+  return false;
 }
