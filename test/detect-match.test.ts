@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileRule, isCompiled, type CompiledRule } from '../src/detect/compile.js';
 import { compileLogsource } from '../src/detect/logsource.js';
-import { globMatcher, parseIp } from '../src/detect/match-value.js';
+import { RuleIndex } from '../src/detect/index-rules.js';
+import { globMatcher, MultiContains, parseIp } from '../src/detect/match-value.js';
 import { Fields, type FieldValue } from '../src/events/fields.js';
 import type { Category, Event } from '../src/events/model.js';
 import { loadRules } from '../src/sigma/load.js';
@@ -243,12 +244,12 @@ test('logsource applicability', () => {
 });
 
 test('unsupported features are reported, not thrown', () => {
-  const loaded = loadRules('title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    UtcTime|hour: 3\n  condition: sel\n', 't.yml');
+  const loaded = loadRules("title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image|re: '(a)\\1'\n  condition: sel\n", 't.yml');
   const r = loaded.rules[0];
   assert.ok(r);
   const c = compileRule(r);
   assert.ok(!isCompiled(c));
-  assert.match(c.unsupported, /hour/);
+  assert.match(c.unsupported, /backreference/);
   const exp = loadRules("title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image|expand: '%dir%\\x.exe'\n  condition: sel\n", 't.yml').rules[0];
   assert.ok(exp);
   const ce = compileRule(exp);
@@ -260,4 +261,57 @@ test('multi-valued fields match when any element matches', () => {
   const c = rule('  sel:\n    Data|contains: evil\n  condition: sel');
   assert.equal(m(c, { Data: ['good', 'EVIL thing'] }), true);
   assert.equal(m(c, { Data: ['good', null] }), false);
+});
+
+test('MultiContains finds any of many needles in one pass (differential against includes)', () => {
+  let seed = 7;
+  const r = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const word = (alphabet: string, max: number): string => {
+    let w = '';
+    const n = 1 + Math.floor(r() * max);
+    for (let i = 0; i < n; i++) w += alphabet[Math.floor(r() * alphabet.length)]!;
+    return w;
+  };
+  let checked = 0;
+  for (let k = 0; k < 500; k++) {
+    const needles = Array.from({ length: 1 + Math.floor(r() * 6) }, () => word('abc\u00e9\ud83d\ude00', 4));
+    const ac = MultiContains.build(needles)!;
+    for (let j = 0; j < 8; j++) {
+      const hay = word('abcd\u00e9\ud83d\ude00', 12);
+      assert.equal(ac.test(hay), needles.some((n) => hay.includes(n)), `${JSON.stringify(needles)} in ${JSON.stringify(hay)}`);
+      checked++;
+    }
+  }
+  assert.equal(checked, 4000);
+  const folding = MultiContains.buildFolding(['mimikatz', 'kiwi'])!;
+  assert.equal(folding.test('Invoke-MIMIKATZ'), true);
+  assert.equal(folding.test('\u212aIWI'), true, 'KELVIN SIGN lower-cases to k');
+  assert.equal(folding.test('mimi katz'), false);
+  assert.equal(MultiContains.buildFolding(['Upper']), null, 'folding needles must be lower-case ASCII');
+});
+
+test('contains lists (one automaton) and regex prefilters give the same answers as single values', () => {
+  const many = rule("  sel:\n    CommandLine|contains:\n      - ' -enc '\n      - 'IEX('\n      - 'downloadstring'\n      - '\u00e9t\u00e9'\n  condition: sel");
+  assert.equal(m(many, { CommandLine: 'powershell iex(new-object)' }), true);
+  assert.equal(m(many, { CommandLine: 'x.DownloadString(y)' }), true);
+  assert.equal(m(many, { CommandLine: '\u00c9T\u00c9' }), true, 'non-ASCII needles fold too');
+  assert.equal(m(many, { CommandLine: 'powershell -encoded' }), false);
+  assert.equal(m(many, { CommandLine: ['a', 'b -ENC c'] }), true, 'any element');
+  const cased = rule("  sel:\n    CommandLine|contains|cased:\n      - 'AbC'\n      - 'DeF'\n      - 'GhI'\n  condition: sel");
+  assert.equal(m(cased, { CommandLine: 'xxDeFxx' }), true);
+  assert.equal(m(cased, { CommandLine: 'xxdefxx' }), false);
+  const re = rule("  sel:\n    CommandLine|re|i: 'ipconfig\\s+/all'\n  condition: sel");
+  assert.equal(m(re, { CommandLine: 'IPCONFIG   /ALL' }), true);
+  assert.equal(m(re, { CommandLine: 'ipconfig /renew' }), false);
+});
+
+test('the rule index keeps keyword rules for events holding a literal in any case', () => {
+  const loaded = loadRules('title: k\nlogsource:\n  product: windows\ndetection:\n  kw:\n    - mimikatz\n  condition: kw\n', 'k.yml');
+  const c = compileRule(loaded.rules[0]!);
+  assert.ok(isCompiled(c));
+  const index = new RuleIndex([c]);
+  const ev = (v: string): Event => event({ category: null, channel: 'System', fields: { Data: v } });
+  assert.deepEqual(index.candidates(ev('ran Invoke-MIMIKATZ')), [c]);
+  assert.deepEqual(index.candidates(ev('nothing here')), []);
+  assert.equal(c.matches(ev('ran Invoke-MIMIKATZ')), true);
 });

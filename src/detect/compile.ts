@@ -10,7 +10,13 @@ import type { FieldScalar, FieldValue, Fields } from '../events/fields.js';
 import { resolveSelector, type ConditionNode } from '../sigma/condition.js';
 import type { SigmaDetectionItem, SigmaDetectionNode, SigmaRule } from '../sigma/rule.js';
 import { compileLogsource } from './logsource.js';
-import { compileKeyword, compileValue, scalarText, UnsupportedError, type FieldLookup } from './match-value.js';
+import { compileKeyword, compileValue, compileValueList, scalarText, UnsupportedError, type CompileContext, type EventAccess, type KeywordMatcher } from './match-value.js';
+import type { Placeholders } from './placeholders.js';
+
+export interface CompileOptions {
+  /** Values for `expand` placeholders (loadPlaceholders); a rule using one without values is unsupported. */
+  placeholders?: Placeholders;
+}
 
 export interface CompiledRule {
   rule: SigmaRule;
@@ -20,88 +26,164 @@ export interface CompiledRule {
   matches(event: Event): boolean;
 }
 
-type Pred = (event: Event, lookup: FieldLookup) => boolean;
-
-function lookupFor(order: 'fields-first' | 'raw-first', event: Event): FieldLookup {
-  const [a, b] = order === 'fields-first' ? [event.fields, event.raw] : [event.raw, event.fields];
-  return (name) => {
-    const v = a.get(name);
-    if (v !== undefined) return v;
-    const w = b.get(name);
-    return w !== undefined ? w : spacelessIndex(event.raw).get(name);
-  };
-}
-
-const spaceless = new WeakMap<Fields, Map<string, FieldValue>>();
+type Pred = (v: EventView) => boolean;
 
 /**
- * Sigma names drop the spaces of event field names (`Threat Name` → `ThreatName`, spec field
- * naming): the raw fields indexed by their space-less names, built once per event on first miss.
+ * The event being matched, shared by every compiled rule (matching is synchronous and never
+ * nested). Lower-cased values and the keyword texts are cached for the current event only, keyed
+ * by its identity, so rules tried on the same event fold each value once: events must not be
+ * mutated between calls.
  */
-function spacelessIndex(raw: Fields): Map<string, FieldValue> {
-  let m = spaceless.get(raw);
-  if (m === undefined) {
-    m = new Map();
-    for (const [k, v] of raw.entries()) if (k.includes(' ')) m.set(k.replace(/ /g, ''), v);
-    spaceless.set(raw, m);
+class EventView implements EventAccess {
+  private event: Event | null = null;
+  private first: Fields | null = null;
+  private second: Fields | null = null;
+  private readonly folded = new Map<string, string>();
+  private spaceless: Map<string, FieldValue> | null = null;
+  private allTexts: string[] | null = null;
+
+  bind(event: Event, fieldsFirst: boolean): this {
+    if (event !== this.event) {
+      this.event = event;
+      if (this.folded.size > 0) this.folded.clear();
+      this.spaceless = null;
+      this.allTexts = null;
+    }
+    this.first = fieldsFirst ? event.fields : event.raw;
+    this.second = fieldsFirst ? event.raw : event.fields;
+    return this;
   }
-  return m;
+
+  get(name: string): FieldValue | undefined {
+    const v = this.first!.get(name);
+    if (v !== undefined) return v;
+    const w = this.second!.get(name);
+    return w !== undefined ? w : this.spacelessIndex().get(name);
+  }
+
+  lower(s: string): string {
+    // Short strings fold faster than a hash lookup.
+    if (s.length < 16) return s.toLowerCase();
+    let l = this.folded.get(s);
+    if (l === undefined) {
+      l = s.toLowerCase();
+      this.folded.set(s, l);
+    }
+    return l;
+  }
+
+  /**
+   * Sigma names drop the spaces of event field names (`Threat Name` → `ThreatName`, spec field
+   * naming): the raw fields indexed by their space-less names, built on the first miss.
+   */
+  private spacelessIndex(): Map<string, FieldValue> {
+    if (this.spaceless === null) {
+      this.spaceless = new Map();
+      for (const [k, v] of this.event!.raw.entries()) if (k.includes(' ')) this.spaceless.set(k.replace(/ /g, ''), v);
+    }
+    return this.spaceless;
+  }
+
+  /** Every text value of `fields`, then of `raw` (keyword search space). */
+  texts(): readonly string[] {
+    if (this.allTexts === null) {
+      const out: string[] = [];
+      const e = this.event!;
+      pushTexts(e.fields, out);
+      if (e.raw !== e.fields) pushTexts(e.raw, out);
+      this.allTexts = out;
+    }
+    return this.allTexts;
+  }
 }
 
-function allTexts(fields: Fields, f: (t: string) => boolean): boolean {
+function pushTexts(fields: Fields, out: string[]): void {
   for (const [, v] of fields.entries()) {
     if (Array.isArray(v)) {
       for (const x of v as readonly FieldScalar[]) {
         const t = scalarText(x);
-        if (t !== null && f(t)) return true;
+        if (t !== null) out.push(t);
       }
     } else {
       const t = scalarText(v as FieldScalar);
-      if (t !== null && f(t)) return true;
+      if (t !== null) out.push(t);
     }
   }
-  return false;
 }
 
-function compileItem(item: SigmaDetectionItem): Pred {
+const VIEW = new EventView();
+
+/**
+ * Every text value of the event's `fields`, then of `raw` (the keyword search space), computed
+ * once per event and shared with the keyword matchers.
+ */
+export function eventTexts(event: Event): readonly string[] {
+  return VIEW.bind(event, true).texts();
+}
+
+function someOf(ps: readonly Pred[]): Pred {
+  if (ps.length === 1) return ps[0]!;
+  if (ps.length === 2) {
+    const [a, b] = ps as [Pred, Pred];
+    return (v) => a(v) || b(v);
+  }
+  return (v) => {
+    for (let i = 0; i < ps.length; i++) if (ps[i]!(v)) return true;
+    return false;
+  };
+}
+
+function everyOf(ps: readonly Pred[]): Pred {
+  if (ps.length === 1) return ps[0]!;
+  if (ps.length === 2) {
+    const [a, b] = ps as [Pred, Pred];
+    return (v) => a(v) && b(v);
+  }
+  return (v) => {
+    for (let i = 0; i < ps.length; i++) if (!ps[i]!(v)) return false;
+    return true;
+  };
+}
+
+function compileItem(item: SigmaDetectionItem, ctx: CompileContext): Pred {
   let pred: Pred;
   if (item.field === null) {
-    const ms = item.values.map(compileKeyword);
-    const one = (e: Event, m: (t: string) => boolean): boolean => allTexts(e.fields, m) || (e.raw !== e.fields && allTexts(e.raw, m));
-    pred = item.linking === 'and' ? (e) => ms.every((m) => one(e, m)) : (e) => ms.some((m) => one(e, m));
+    const ms = item.values.map((v) => compileKeyword(v, ctx));
+    const one = (m: KeywordMatcher): Pred => (v) => {
+      const ts = v.texts();
+      for (let i = 0; i < ts.length; i++) if (m(ts[i]!, v)) return true;
+      return false;
+    };
+    pred = item.linking === 'and' ? everyOf(ms.map(one)) : someOf(ms.map(one));
   } else {
     const field = item.field;
-    const ms = item.values.map(compileValue);
-    pred =
-      item.linking === 'and'
-        ? (_e, lookup) => {
-            const v: FieldValue | undefined = lookup(field);
-            return ms.every((m) => m(v, lookup));
-          }
-        : (_e, lookup) => {
-            const v: FieldValue | undefined = lookup(field);
-            return ms.some((m) => m(v, lookup));
-          };
+    if (item.linking === 'and' && item.values.length > 1) {
+      const ms = item.values.map((v) => compileValue(v, ctx));
+      pred = (v) => {
+        const x = v.get(field);
+        for (let i = 0; i < ms.length; i++) if (!ms[i]!(x, v)) return false;
+        return true;
+      };
+    } else {
+      const m = compileValueList(item.values, ctx);
+      pred = (v) => m(v.get(field), v);
+    }
   }
   if (item.negated) {
     const inner = pred;
-    pred = (e, l) => !inner(e, l);
+    pred = (v) => !inner(v);
   }
   return pred;
 }
 
-function compileNode(node: SigmaDetectionNode): Pred {
+function compileNode(node: SigmaDetectionNode, ctx: CompileContext): Pred {
   switch (node.kind) {
     case 'item':
-      return compileItem(node.item);
-    case 'all': {
-      const cs = node.children.map(compileNode);
-      return (e, l) => cs.every((c) => c(e, l));
-    }
-    case 'any': {
-      const cs = node.children.map(compileNode);
-      return (e, l) => cs.some((c) => c(e, l));
-    }
+      return compileItem(node.item, ctx);
+    case 'all':
+      return node.children.length === 0 ? () => true : everyOf(node.children.map((c) => compileNode(c, ctx)));
+    case 'any':
+      return node.children.length === 0 ? () => false : someOf(node.children.map((c) => compileNode(c, ctx)));
   }
 }
 
@@ -114,39 +196,38 @@ function compileCondition(node: ConditionNode, selections: ReadonlyMap<string, P
     }
     case 'not': {
       const p = compileCondition(node.operand, selections, names);
-      return (e, l) => !p(e, l);
+      return (v) => !p(v);
     }
-    case 'and': {
-      const ps = node.operands.map((o) => compileCondition(o, selections, names));
-      return (e, l) => ps.every((p) => p(e, l));
-    }
-    case 'or': {
-      const ps = node.operands.map((o) => compileCondition(o, selections, names));
-      return (e, l) => ps.some((p) => p(e, l));
-    }
+    case 'and':
+      return everyOf(node.operands.map((o) => compileCondition(o, selections, names)));
+    case 'or':
+      return someOf(node.operands.map((o) => compileCondition(o, selections, names)));
     case 'selector': {
       const ps = resolveSelector(node.pattern, names).map((n) => selections.get(n)!);
       if (ps.length === 0) throw new UnsupportedError(`'${node.pattern ?? 'them'}' matches no detection identifier`);
-      return node.quantifier === 'all' ? (e, l) => ps.every((p) => p(e, l)) : (e, l) => ps.some((p) => p(e, l));
+      return node.quantifier === 'all' ? everyOf(ps) : someOf(ps);
     }
   }
 }
 
 /** Compiles a rule, or says which feature this engine does not support. */
-export function compileRule(rule: SigmaRule): CompiledRule | { unsupported: string } {
+export function compileRule(rule: SigmaRule): CompiledRule | { unsupported: string };
+export function compileRule(rule: SigmaRule, options: CompileOptions): CompiledRule | { unsupported: string };
+export function compileRule(rule: SigmaRule, options: CompileOptions = {}): CompiledRule | { unsupported: string } {
   try {
+    const ctx: CompileContext = options.placeholders === undefined ? {} : { placeholders: options.placeholders };
     const { applies, kind } = compileLogsource(rule.logsource);
-    const order = kind === 'category' ? 'fields-first' : 'raw-first';
+    const fieldsFirst = kind === 'category';
     const selections = new Map<string, Pred>();
-    for (const [name, node] of rule.detection.selections) selections.set(name, compileNode(node));
+    for (const [name, node] of rule.detection.selections) selections.set(name, compileNode(node, ctx));
     const names = [...rule.detection.selections.keys()];
     if (rule.detection.conditions.length === 0) return { unsupported: 'no condition' };
     const conds = rule.detection.conditions.map((c) => compileCondition(c.ast, selections, names));
-    const condition: Pred = conds.length === 1 ? conds[0]! : (e, l) => conds.some((c) => c(e, l));
+    const condition = someOf(conds);
     return {
       rule,
       applies,
-      matches: (event) => applies(event) && condition(event, lookupFor(order, event)),
+      matches: (event) => applies(event) && condition(VIEW.bind(event, fieldsFirst)),
     };
   } catch (e) {
     if (e instanceof UnsupportedError) return { unsupported: e.message };

@@ -16,8 +16,8 @@ import type { ConditionNode } from '../sigma/condition.js';
 import { resolveSelector } from '../sigma/condition.js';
 import type { SigmaDetectionNode, SigmaRule } from '../sigma/rule.js';
 import type { SigmaValue } from '../sigma/values.js';
-import type { CompiledRule } from './compile.js';
-import { scalarText } from './match-value.js';
+import { eventTexts, type CompiledRule } from './compile.js';
+import { MultiContains } from './match-value.js';
 import { SERVICE_CHANNELS } from './logsource.js';
 
 const PS_CHANNELS = ['microsoft-windows-powershell/operational', 'powershellcore/operational'];
@@ -163,23 +163,7 @@ export function requiredKeywords(rule: SigmaRule): ReadonlySet<string> | null {
 
 /** Every value of the event's fields and raw fields, lower-cased, one per line (keyword search space). */
 function keywordText(event: Event): string {
-  const parts: string[] = [];
-  const add = (f: Event['fields']): void => {
-    for (const [, v] of f.entries()) {
-      if (Array.isArray(v)) {
-        for (const x of v as readonly (string | number | boolean | null)[]) {
-          const t = scalarText(x);
-          if (t !== null) parts.push(t);
-        }
-      } else {
-        const t = scalarText(v as string | number | boolean | null);
-        if (t !== null) parts.push(t);
-      }
-    }
-  };
-  add(event.fields);
-  if (event.raw !== event.fields) add(event.raw);
-  return parts.join('\n').toLowerCase();
+  return eventTexts(event).join('\n').toLowerCase();
 }
 
 interface Entry {
@@ -221,7 +205,8 @@ export class RuleIndex {
   private readonly byUnmappedChannel = new Map<string, Entry[]>();
   private readonly anything: Entry[] = [];
   private readonly placements = new Map<CompiledRule, RulePlacement>();
-  private readonly cache = new Map<string, Candidates>();
+  private readonly cache = new Map<string, Map<string, Map<IdKey, Map<IdKey, Candidates>>>>();
+  private cached_ = 0;
   /** Rules whose logsource can never apply to Windows events; never candidates. */
   readonly never: CompiledRule[] = [];
 
@@ -281,22 +266,38 @@ export class RuleIndex {
 
   /** The rules that may match `event` (a superset of those that do), in the order given. */
   candidates(event: Event): readonly CompiledRule[] {
-    const category = event.category;
-    const channel = event.channel === null ? '' : event.channel.toLowerCase();
-    const kf = eventIdKey(event.fields, event.raw, true);
-    const kr = eventIdKey(event.fields, event.raw, false);
-    const key = `${category ?? ''}\u0000${channel}\u0000${kf ?? '?'}\u0000${kr ?? '?'}`;
-    let c = this.cache.get(key);
-    if (c === undefined) {
-      c = this.lookup(category, channel, kf, kr);
-      if (this.cache.size < MAX_CACHE) this.cache.set(key, c);
-    }
+    const c = this.cached(event);
     if (!c.keywords) return c.rules;
-    // Keyword rules: kept only when one of their literals occurs in the event's values.
+    // Keyword rules: kept only when one of their literals occurs in the event's values. One
+    // automaton pass over the values settles the common case, where none occurs.
+    if (c.anyKeyword !== null && !someText(event, c.anyKeyword)) return c.plain;
     const text = keywordText(event);
     const out: CompiledRule[] = [];
     for (const e of c.entries) if (e.keywords === null || e.keywords.some((k) => text.includes(k))) out.push(e.rule);
     return out;
+  }
+
+  /** The candidates for the event's category, channel and EventIDs, memoised without building a key string. */
+  private cached(event: Event): Candidates {
+    const category = event.category ?? '';
+    const channel = event.channel ?? '';
+    const kf = idKeyOf(event.fields, event.raw);
+    const kr = event.raw === event.fields ? kf : idKeyOf(event.raw, event.fields);
+    let byChannel = this.cache.get(category);
+    if (byChannel === undefined) this.cache.set(category, (byChannel = new Map<string, Map<IdKey, Map<IdKey, Candidates>>>()));
+    let byKf = byChannel.get(channel);
+    if (byKf === undefined) byChannel.set(channel, (byKf = new Map<IdKey, Map<IdKey, Candidates>>()));
+    let byKr = byKf.get(kf);
+    if (byKr === undefined) byKf.set(kf, (byKr = new Map<IdKey, Candidates>()));
+    let c = byKr.get(kr);
+    if (c === undefined) {
+      c = this.lookup(event.category, channel.toLowerCase(), eventIdKey(event.fields, event.raw, true), eventIdKey(event.fields, event.raw, false));
+      if (this.cached_ < MAX_CACHE) {
+        byKr.set(kr, c);
+        this.cached_++;
+      }
+    }
+    return c;
   }
 
   private lookup(category: string | null, channel: string, kf: string | null, kr: string | null): Candidates {
@@ -314,7 +315,15 @@ export class RuleIndex {
       return k === null || e.ids.has(k);
     });
     kept.sort((a, b) => a.index - b.index);
-    return { entries: kept, rules: kept.map((e) => e.rule), keywords: kept.some((e) => e.keywords !== null) };
+    const keywords = kept.some((e) => e.keywords !== null);
+    const literals = [...new Set(kept.flatMap((e) => e.keywords ?? []))];
+    return {
+      entries: kept,
+      rules: kept.map((e) => e.rule),
+      keywords,
+      plain: kept.filter((e) => e.keywords === null).map((e) => e.rule),
+      anyKeyword: keywords ? MultiContains.buildFolding(literals) : null,
+    };
   }
 }
 
@@ -323,4 +332,24 @@ interface Candidates {
   rules: readonly CompiledRule[];
   /** Some entry has a keyword prefilter. */
   keywords: boolean;
+  /** The rules without a keyword prefilter. */
+  plain: readonly CompiledRule[];
+  /** Every keyword literal of the entries, case-folding; null when there are none (or too many). */
+  anyKeyword: MultiContains | null;
+}
+
+/** The raw EventID value as a cache key: primitives as they are, anything else one shared key. */
+type IdKey = string | number | boolean | null | undefined;
+
+function idKeyOf(a: Event['fields'], b: Event['fields']): IdKey {
+  let v = a.get('EventID');
+  if (v === undefined) v = b.get('EventID');
+  return Array.isArray(v) ? '\u0000array' : (v as IdKey);
+}
+
+/** Whether any text value of the event's fields or raw fields holds one of the automaton's needles. */
+function someText(event: Event, ac: MultiContains): boolean {
+  const texts = eventTexts(event);
+  for (let i = 0; i < texts.length; i++) if (ac.test(texts[i]!)) return true;
+  return false;
 }

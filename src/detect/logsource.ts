@@ -112,5 +112,9 @@ export function compileLogsource(ls: SigmaLogsource): { applies: Applicability; 
   }
   const kind = category !== undefined ? 'category' : service !== undefined ? 'service' : 'other';
   if (product === undefined && tests.length === 0) return { applies: () => false, kind };
-  return { applies: (e) => tests.every((t) => t(e)), kind };
+  // Called for every candidate rule of every event: no array walk for the common shapes.
+  if (tests.length === 0) return { applies: () => true, kind };
+  if (tests.length === 1) return { applies: tests[0]!, kind };
+  const [a, b] = tests as [Applicability, Applicability];
+  return { applies: (e) => a(e) && b(e), kind };
 }

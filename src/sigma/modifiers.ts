@@ -207,6 +207,15 @@ function applyString(name: string, value: SigmaValue): ModifierResult {
   return { ok: false, message: `modifier '${name}' is not a string modifier` };
 }
 
+/** Spec ranges of the time modifiers; week allows 53 (ISO 8601 weeks, which the matcher uses). */
+const TIMESTAMP_RANGES: Partial<Record<string, readonly [number, number]>> = {
+  minute: [0, 59],
+  hour: [0, 23],
+  day: [1, 31],
+  week: [1, 53],
+  month: [1, 12],
+};
+
 /** Converts a plain YAML scalar to its Sigma type (pySigma `sigma_type`). */
 export function sigmaTypeOf(raw: unknown): SigmaValue | null {
   if (raw === null || raw === undefined) return { type: 'null' };
@@ -276,6 +285,8 @@ export function applyModifiers(chain: readonly string[], raw: unknown): Modifier
       default: {
         const unit = typeName as 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
         if (typeof raw !== 'number' || !Number.isInteger(raw)) return { ok: false, message: `modifier '${unit}' needs an integer` };
+        const range = TIMESTAMP_RANGES[unit];
+        if (range !== undefined && (raw < range[0] || raw > range[1])) return { ok: false, message: `modifier '${unit}' needs a number from ${range[0]} to ${range[1]}, got ${raw}` };
         value = { type: 'timestamp-part', unit, value: raw };
       }
     }
