@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -283,4 +283,41 @@ test('rule index: never drops a matching rule (SigmaHQ Windows rules over the re
   }
   t.diagnostic(`index: ${rules.length} rules, ${events} events, ${matches} matches, ${(candidates / Math.max(events, 1)).toFixed(1)} candidates per event`);
   assert.ok(events > 100 && matches > 100, `${events} events, ${matches} matches`);
+});
+
+test('scan --placeholders: an |expand rule is skipped without values and matches with them; a bad file exits 2', (t) => {
+  const dir = tempDir(t);
+  const rule = path.join(dir, 'expand.yml');
+  writeFileSync(
+    rule,
+    `title: Installer from a watched folder
+id: 7c1d2e3f-0a1b-4c2d-8e3f-4a5b6c7d8e90
+level: high
+logsource:
+  product: windows
+  category: process_creation
+detection:
+  selection:
+    CommandLine|expand|contains: '%watched_folders%'
+  condition: selection
+`,
+  );
+  const without = run([ATTACK, '--rules', rule]);
+  assert.equal(without.code, 2, 'no usable rule');
+  assert.match(without.stderr, /unsupported: .*watched_folders/);
+  const values = path.join(dir, 'placeholders.yml');
+  writeFileSync(values, 'watched_folders:\n  - \\AppData\\Local\\Temp\\\n  - \\Downloads\\\n');
+  const withValues = run([ATTACK, '--rules', rule, '--placeholders', values]);
+  assert.equal(withValues.code, 0, withValues.stderr);
+  const fs = findings(withValues.stdout);
+  // WINWORD opens a document from Downloads (48222); cmstp.exe runs an INF from Temp (48227).
+  assert.deepEqual(
+    fs.map((f) => f.events[0]!.source.recordId),
+    [48222, 48227],
+  );
+  const bad = path.join(dir, 'bad.yml');
+  writeFileSync(bad, 'watched_folders: [unclosed\n');
+  const r = run([ATTACK, '--rules', rule, '--placeholders', bad]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^placeholders: .*bad\.yml:\d+:\d+: error/m);
 });

@@ -6,6 +6,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { compileRule, isCompiled, type CompiledRule } from '../../detect/compile.js';
+import { loadPlaceholders, type Placeholders } from '../../detect/placeholders.js';
 import { levelRank, scan, type ScanSummary, type SkippedRule } from '../../detect/scan.js';
 import { expandPaths } from '../../io/walk.js';
 import { loadRules } from '../../sigma/load.js';
@@ -26,6 +27,8 @@ export interface ScanCliOptions {
   rules: string[];
   quiet: boolean;
   color: boolean;
+  /** A YAML file of values for `expand` placeholders (`%name%`). */
+  placeholders?: string;
   /** Include the built-in pack (rules/ of the package). */
   builtin: boolean;
   from?: string;
@@ -51,7 +54,21 @@ export interface LoadedRules {
 }
 
 /** Loads and compiles every rule under `paths`; problems become skipped entries with a reason. */
-export function loadRulePaths(paths: readonly string[]): LoadedRules {
+/** Reads a placeholder file for `expand`; problems are returned as printable lines (errors fatal). */
+export function readPlaceholders(file: string): { placeholders: Placeholders | null; messages: string[]; ok: boolean } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { placeholders: null, messages: [`${safeText(file)}: unreadable: ${safeText((err as Error).message)}`], ok: false };
+  }
+  const r = loadPlaceholders(text, file);
+  const messages = r.diagnostics.map((d) => `${safeText(d.file)}:${d.line}:${d.column}: ${d.severity} [${d.code}] ${safeText(d.message)}`);
+  return { placeholders: r.placeholders, messages, ok: !r.diagnostics.some((d) => d.severity === 'error') };
+}
+
+export function loadRulePaths(paths: readonly string[], options: { placeholders?: Placeholders | null } = {}): LoadedRules {
+  const compileOptions = options.placeholders == null ? {} : { placeholders: options.placeholders };
   const { files, problems } = expandPaths(paths, { accept: (name) => RULE_EXTENSIONS.test(name) });
   const out: LoadedRules = { rules: [], skipped: [], files: 0, filters: [], correlations: [] };
   for (const p of problems) out.skipped.push({ file: p.path, id: null, title: null, reason: `unreadable: ${p.reason}` });
@@ -77,7 +94,7 @@ export function loadRulePaths(paths: readonly string[]): LoadedRules {
       out.skipped.push({ file: `${d.file}:${d.line}:${d.column}`, id: null, title: null, reason: `load error: [${d.code}] ${d.message}` });
     }
     for (const rule of r.rules) {
-      const c = compileRule(rule);
+      const c = compileRule(rule, compileOptions);
       if (isCompiled(c)) out.rules.push(c);
       else out.skipped.push({ file: `${rule.file}:${rule.pos.line}:${rule.pos.column}`, id: rule.id ?? null, title: rule.title, reason: `unsupported: ${c.unsupported}` });
     }
@@ -106,7 +123,14 @@ function summaryLine(s: ScanSummary): string {
 
 export async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
   const rulePaths = opts.builtin ? [builtinRulesDir(), ...opts.rules] : opts.rules;
-  const loaded = loadRulePaths(rulePaths);
+  let placeholders: Placeholders | null = null;
+  if (opts.placeholders !== undefined) {
+    const p = readPlaceholders(opts.placeholders);
+    for (const m of p.messages) process.stderr.write(`placeholders: ${m}\n`);
+    if (!p.ok) return 2;
+    placeholders = p.placeholders;
+  }
+  const loaded = loadRulePaths(rulePaths, { placeholders });
   if (!opts.quiet) for (const s of loaded.skipped) process.stderr.write(`skipped: ${safeText(s.file)}: ${safeText(s.reason)}\n`);
   if (loaded.rules.length === 0) {
     process.stderr.write(`scan: no usable rules in ${opts.builtin ? 'the built-in pack or ' : ''}the --rules paths\n`);
@@ -246,6 +270,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--no-builtin', 'do not run the built-in CMSTP rule pack')
     .option('-f, --format <format>', `${REPORT_FORMATS.join(', ')} (default: table on a terminal, jsonl otherwise)`)
     .option('--min-level <level>', `only findings of rules at or above this level: ${RULE_LEVELS.join(', ')}`)
+    .option('--placeholders <file>', 'YAML file of values for |expand %placeholders% (see config/placeholders.example.yml)')
     .option('--from <time>', 'only events at or after this time (ISO 8601, e.g. 2024-05-01 or 2024-05-01T10:00:00Z)')
     .option('--to <time>', 'only events at or before this time (ISO 8601)')
     .option('--host <name>', 'only events of this host (case-insensitive, * wildcards); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
@@ -280,6 +305,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       if (minLevel.level !== undefined) opts.minLevel = minLevel.level;
       if (failOn.level !== undefined) opts.failOn = failOn.level;
       if (output !== undefined) opts.output = output;
+      if (typeof raw['placeholders'] === 'string') opts.placeholders = raw['placeholders'];
       if (typeof raw['stats'] === 'string') opts.stats = raw['stats'];
       setExit(await runScan(paths, opts));
     });
