@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import { loadRulePaths } from '../src/cli/commands/scan.js';
 import { compileRule, isCompiled, type CompiledRule } from '../src/detect/compile.js';
 import { RuleIndex } from '../src/detect/index-rules.js';
@@ -320,4 +321,36 @@ detection:
   const r = run([ATTACK, '--rules', rule, '--placeholders', bad]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^placeholders: .*bad\.yml:\d+:\d+: error/m);
+});
+
+test('scan --format: every format through the built CLI parses back; the built-in pack and incidents are on by default', (t) => {
+  const dir = tempDir(t);
+  const runAll = (args: string[]): Run => {
+    const r = spawnSync(process.execPath, [CLI, 'scan', ATTACK, BENIGN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const jsonl = runAll(['--format', 'jsonl']);
+  assert.equal(jsonl.code, 0, jsonl.stderr);
+  const fs = findings(jsonl.stdout) as (FindingJson & { kind: string })[];
+  assert.equal(fs.filter((f) => f.kind === 'incident').length, 1);
+  assert.equal(fs.find((f) => f.kind === 'incident')!.level, 'critical');
+  const json = JSON.parse(runAll(['--format', 'json']).stdout) as { findings: unknown[]; summary: { events: number } };
+  assert.equal(json.findings.length, fs.length);
+  assert.equal(json.summary.events, 40);
+  const csv = parse(runAll(['--format', 'csv']).stdout, { columns: true }) as Record<string, string>[];
+  assert.equal(csv.length, fs.length);
+  const layer = JSON.parse(runAll(['--format', 'navigator']).stdout) as { domain: string; techniques: { techniqueID: string }[] };
+  assert.equal(layer.domain, 'enterprise-attack');
+  assert.ok(layer.techniques.some((x) => x.techniqueID === 'T1218.003'));
+  const ts = runAll(['--format', 'timesketch']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { message: string; datetime: string });
+  assert.equal(ts.length, fs.length);
+  assert.ok(ts.every((e) => typeof e.message === 'string' && e.datetime.length > 0));
+  const html = path.join(dir, 'report.html');
+  const h = runAll(['--format', 'html', '-o', html, '-q']);
+  assert.equal(h.code, 0, h.stderr);
+  assert.equal(h.stderr, '', 'quiet');
+  assert.match(readFileSync(html, 'utf8'), /^<!doctype html>/i);
+  const table = runAll(['--format', 'table', '--color', 'always']);
+  assert.match(table.stdout, /\x1b\[[0-9;]*m.*CRITICAL/);
+  assert.doesNotMatch(runAll(['--format', 'table']).stdout, /\x1b/, 'no colour when stdout is not a terminal');
 });
