@@ -1,0 +1,110 @@
+// The embedded store: a DuckDB file (or memory). Rows go through an appender into a staging
+// table, then one anti-join moves the keys not yet stored into `events`, so reloading the same
+// inputs adds nothing.
+
+import { randomBytes } from 'node:crypto';
+import { DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DUCKDB, quoteIdent } from './dialect.js';
+import { COLUMNS, type Row } from './schema.js';
+import { cell, type HuntStore, type LoadResult, type Loader, type ResultRow } from './store.js';
+
+export class DuckDbStore implements HuntStore {
+  readonly dialect = DUCKDB;
+  readonly table: string;
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    table: string,
+  ) {
+    this.table = table;
+  }
+
+  /** Opens (or creates) a database file; `:memory:` for a throwaway one. */
+  static async open(path: string, table = 'events'): Promise<DuckDbStore> {
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    return new DuckDbStore(instance, conn, table);
+  }
+
+  async init(): Promise<void> {
+    for (const sql of this.dialect.createTable(this.table)) await this.conn.run(sql);
+  }
+
+  async loader(): Promise<Loader> {
+    const staging = `_staging_${randomBytes(6).toString('hex')}`;
+    await this.conn.run(`CREATE TABLE ${quoteIdent(staging)} AS SELECT * FROM ${quoteIdent(this.table)} LIMIT 0`);
+    const appender = await this.conn.createAppender(staging);
+    return new DuckDbLoader(this.conn, appender, staging, this.table);
+  }
+
+  async query(sql: string): Promise<ResultRow[]> {
+    return (await this.queryWithColumns(sql)).rows;
+  }
+
+  async queryWithColumns(sql: string): Promise<{ columns: string[]; rows: ResultRow[] }> {
+    const reader = await this.conn.runAndReadAll(sql);
+    const columns = reader.columnNames();
+    const rows = reader.getRowsJS().map((r) => {
+      const o = Object.create(null) as ResultRow;
+      columns.forEach((name, i) => (o[name] = cell(r[i])));
+      return o;
+    });
+    return { columns, rows };
+  }
+
+  close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+    return Promise.resolve();
+  }
+}
+
+class DuckDbLoader implements Loader {
+  private rows = 0;
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly appender: DuckDBAppender,
+    private readonly staging: string,
+    private readonly table: string,
+  ) {}
+
+  append(row: Row): Promise<void> {
+    const a = this.appender;
+    for (let i = 0; i < COLUMNS.length; i++) {
+      const v = row[i];
+      const kind = COLUMNS[i]!.kind;
+      if (v === null || v === undefined) a.appendNull();
+      else if (kind === 'time') a.appendTimestamp(new DuckDBTimestampValue(BigInt(v) * 1_000_000n));
+      else if (kind === 'int') a.appendBigInt(BigInt(v));
+      else a.appendVarchar(String(v));
+    }
+    a.endRow();
+    this.rows++;
+    return Promise.resolve();
+  }
+
+  async finish(): Promise<LoadResult> {
+    this.appender.flushSync();
+    this.appender.closeSync();
+    const s = quoteIdent(this.staging);
+    const t = quoteIdent(this.table);
+    try {
+      const r = await this.conn.run(
+        `INSERT INTO ${t} SELECT DISTINCT ON (event_key) * FROM ${s} WHERE event_key NOT IN (SELECT event_key FROM ${t})`,
+      );
+      const inserted = r.rowsChanged;
+      return { rows: this.rows, inserted, duplicates: this.rows - inserted };
+    } finally {
+      await this.conn.run(`DROP TABLE IF EXISTS ${s}`);
+    }
+  }
+
+  async abort(): Promise<void> {
+    try {
+      this.appender.closeSync();
+    } catch {
+      // Already closed: nothing staged to keep.
+    }
+    await this.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(this.staging)}`);
+  }
+}
