@@ -4,6 +4,9 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerDump } from './commands/dump.js';
+import { registerHunt } from './commands/hunt.js';
+import { registerLoad } from './commands/load.js';
+import { registerQuery } from './commands/query.js';
 import { registerRules } from './commands/rules.js';
 import { registerScan } from './commands/scan.js';
 import { VERSION } from '../version.js';
@@ -22,6 +25,9 @@ export async function main(argv: string[]): Promise<number> {
   });
   registerRules(program, (code) => (exitCode = code));
   registerScan(program, (code) => (exitCode = code));
+  registerLoad(program, (code) => (exitCode = code));
+  registerHunt(program, (code) => (exitCode = code));
+  registerQuery(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);
   } catch (err) {
