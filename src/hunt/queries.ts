@@ -57,7 +57,7 @@ function inList(d: Dialect, values: readonly string[]): string {
 }
 
 /** cmstp.exe process creations (by name or by OriginalFileName, which survives renaming). */
-export function cmstpWhere(d: Dialect): string {
+export function cmstpWhere(): string {
   return `${c('category')} = 'process_creation' AND (${c('image_name')} = 'cmstp.exe' OR lower(${key('original_file_name')}) = 'cmstp.exe')`;
 }
 
@@ -99,7 +99,7 @@ interface StackSpec {
 function stackSpec(ctx: QueryContext, dim: StackDimension): StackSpec {
   const d = ctx.dialect;
   const t = c(ctx.table);
-  const cmstp = `${cmstpWhere(d)}${newInvocation(ctx)}`;
+  const cmstp = `${cmstpWhere()}${newInvocation(ctx)}`;
   switch (dim) {
     case 'cmstp.shape':
       return { where: cmstp, keyColumn: key('cmd_shape'), exampleColumn: c('command_line'), baselined: false };
@@ -115,7 +115,8 @@ function stackSpec(ctx: QueryContext, dim: StackDimension): StackSpec {
       return { where: cmstp, keyColumn: key('integrity_level'), exampleColumn: c('command_line'), baselined: false };
     case 'modules.cmstp':
       return {
-        where: `${c('category')} = 'image_load' AND ${c('image_name')} = 'cmstp.exe'`,
+        // By name, or by the process GUID of a run found by OriginalFileName (a renamed copy).
+        where: `${c('category')} = 'image_load' AND (${c('image_name')} = 'cmstp.exe' OR ${c('process_guid')} IN (${guidsOf(ctx, cmstpWhere())}))`,
         keyColumn: key('loaded_shape'),
         exampleColumn: c('image_loaded'),
         baselined: true,
@@ -129,7 +130,7 @@ function stackSpec(ctx: QueryContext, dim: StackDimension): StackSpec {
       };
     case 'children.cmstp':
       return {
-        where: `${c('category')} = 'process_creation' AND (${c('parent_name')} = 'cmstp.exe' OR ${c('parent_process_guid')} IN (${guidsOf(ctx, cmstpWhere(d))}))`,
+        where: `${c('category')} = 'process_creation' AND (${c('parent_name')} = 'cmstp.exe' OR ${c('parent_process_guid')} IN (${guidsOf(ctx, cmstpWhere())}))`,
         keyColumn: `coalesce(${c('cmd_shape')}, ${c('image_shape')}, '')`,
         exampleColumn: c('command_line'),
         baselined: true,
@@ -186,7 +187,7 @@ export function stackTotalQuery(ctx: QueryContext, dim: StackDimension): string 
 export function populationQuery(ctx: QueryContext, column: string, cap: number): string {
   return (
     `SELECT ${key(column)} AS k, count(*) AS n, count(DISTINCT ${c('host')}) AS hosts FROM ${c(ctx.table)} ` +
-    `WHERE ${cmstpWhere(ctx.dialect)} GROUP BY k ORDER BY n ASC, k ASC LIMIT ${cap}`
+    `WHERE ${cmstpWhere()} GROUP BY k ORDER BY n ASC, k ASC LIMIT ${cap}`
   );
 }
 
@@ -198,7 +199,7 @@ export function combinationQuery(ctx: QueryContext, cap: number): string {
   return (
     `SELECT ${cols}, count(*) AS n, count(DISTINCT ${c('host')}) AS hosts, min(${c('host')}) AS example_host, ` +
     `min(${d.epoch(c('time'))}) AS first_seen, max(${d.epoch(c('time'))}) AS last_seen, min(coalesce(${c('command_line')}, '')) AS example ` +
-    `FROM ${c(ctx.table)} WHERE ${cmstpWhere(d)}${newInvocation(ctx)} GROUP BY ${group} ORDER BY n ASC, ${group} LIMIT ${cap}`
+    `FROM ${c(ctx.table)} WHERE ${cmstpWhere()}${newInvocation(ctx)} GROUP BY ${group} ORDER BY n ASC, ${group} LIMIT ${cap}`
   );
 }
 
@@ -209,7 +210,7 @@ export function burstQuery(ctx: QueryContext, windowSeconds: number, minCount: n
   const bucket = `(${d.epoch(c('time'))} - ${d.epoch(c('time'))} % ${w})`;
   return (
     `SELECT ${c('host')} AS host, ${bucket} AS window_start, count(*) AS n, count(DISTINCT ${key('cmd_shape')}) AS shapes, ` +
-    `min(coalesce(${c('command_line')}, '')) AS example FROM ${c(ctx.table)} WHERE ${cmstpWhere(d)}${newInvocation(ctx)} ` +
+    `min(coalesce(${c('command_line')}, '')) AS example FROM ${c(ctx.table)} WHERE ${cmstpWhere()}${newInvocation(ctx)} ` +
     `GROUP BY host, window_start HAVING count(*) >= ${Math.max(1, Math.floor(minCount))} ORDER BY n DESC, host ASC, window_start ASC LIMIT ${Math.max(1, Math.floor(limit))}`
   );
 }
@@ -219,11 +220,11 @@ export function overviewQuery(ctx: QueryContext): string {
   const d = ctx.dialect;
   return (
     `SELECT count(*) AS n, count(DISTINCT ${c('host')}) AS hosts, min(${d.epoch(c('time'))}) AS first_seen, max(${d.epoch(c('time'))}) AS last_seen, ` +
-    `sum(CASE WHEN ${cmstpWhere(d)} THEN 1 ELSE 0 END) AS cmstp FROM ${c(ctx.table)}`
+    `sum(CASE WHEN ${cmstpWhere()} THEN 1 ELSE 0 END) AS cmstp FROM ${c(ctx.table)}`
   );
 }
 
 /** Hosts that ran cmstp.exe. */
 export function cmstpHostsQuery(ctx: QueryContext): string {
-  return `SELECT count(DISTINCT ${c('host')}) AS hosts FROM ${c(ctx.table)} WHERE ${cmstpWhere(ctx.dialect)}`;
+  return `SELECT count(DISTINCT ${c('host')}) AS hosts FROM ${c(ctx.table)} WHERE ${cmstpWhere()}`;
 }

@@ -55,13 +55,14 @@ export function renderHuntText(report: HuntReport, escape: (s: string) => string
 }
 
 /** A CSV cell: quoted, quotes doubled, and text a spreadsheet would evaluate prefixed with `'`. */
-export function csvCell(s: string): string {
+export function quoteCsv(s: string): string {
   const defused = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
   return `"${defused.replace(/"/g, '""')}"`;
 }
 
-export function renderHuntCsv(report: HuntReport): string {
-  const lines = [['section', 'value', 'count', 'hosts', 'first_seen', 'last_seen', 'example', 'score', 'why'].join(',')];
+export function renderHuntCsv(report: HuntReport, escape: (s: string) => string): string {
+  const csvCell = (s: string): string => quoteCsv(escape(s));
+  const lines = [['section', 'value', 'count', 'hosts', 'first_seen', 'last_seen', 'example', 'score', 'why'].map(csvCell).join(',')];
   for (const s of report.stacks) {
     for (const r of s.rows) lines.push([s.dim, r.key, String(r.count), String(r.hosts), r.firstSeen ?? '', r.lastSeen ?? '', r.example, '', ''].map(csvCell).join(','));
   }
@@ -124,7 +125,7 @@ export function renderHunt(report: HuntReport, format: OutputFormat, escape: (s:
     case 'json':
       return JSON.stringify(report, null, 2) + '\n';
     case 'csv':
-      return renderHuntCsv(report);
+      return renderHuntCsv(report, escape);
     case 'html':
       return renderHuntHtml(report);
     case 'table':
@@ -138,8 +139,10 @@ export function renderRows(columns: readonly string[], rows: readonly ResultRow[
   switch (format) {
     case 'json':
       return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : '');
-    case 'csv':
+    case 'csv': {
+      const csvCell = (s: string): string => quoteCsv(escape(s));
       return [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(text(r[c]))).join(','))].join('\r\n') + '\r\n';
+    }
     case 'html': {
       const max = Math.max(1, ...rows.map((r) => (typeof r[columns[1] ?? ''] === 'number' ? (r[columns[1]!] as number) : 0)));
       const numeric = columns.length >= 2 && rows.length > 0 && rows.every((r) => typeof r[columns[1]!] === 'number');

@@ -215,7 +215,7 @@ export async function collectBaseline(store: HuntStore, now: Date = new Date()):
     cmstpRuns: num(o['cmstp']),
     firstSeen: isoSeconds(num(o['first_seen'])),
     lastSeen: isoSeconds(num(o['last_seen'])),
-    values: values as Baseline,
+    values: values,
   };
 }
 

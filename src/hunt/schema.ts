@@ -91,7 +91,7 @@ export type Row = (string | number | null)[];
 function text(v: FieldValue | undefined): string | null {
   if (v === undefined || v === null) return null;
   if (Array.isArray(v)) return v.map((x) => (x === null ? '' : String(x))).join('\n');
-  return String(v as string | number | boolean);
+  return String(v);
 }
 
 function int(v: FieldValue | undefined): number | null {

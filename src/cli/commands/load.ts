@@ -74,7 +74,7 @@ export function loadCliOptions(raw: Record<string, unknown>): { ok: true; option
   const o: LoadCliOptions = { carve: raw['carve'] === true, verbose: raw['verbose'] === true };
   const f = raw['inputFormat'];
   if (f !== undefined) {
-    if (typeof f !== 'string' || !(INPUT_FORMATS as readonly string[]).includes(f)) return { ok: false, error: `unknown input format ${safeText(String(f))} (${INPUT_FORMATS.join(', ')})` };
+    if (typeof f !== 'string' || !(INPUT_FORMATS as readonly string[]).includes(f)) return { ok: false, error: `unknown input format ${safeText(typeof f === 'string' ? f : JSON.stringify(f))} (${INPUT_FORMATS.join(', ')})` };
     o.inputFormat = f as InputFormat;
   }
   return { ok: true, options: o };
