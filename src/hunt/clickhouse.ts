@@ -95,11 +95,17 @@ export class ClickHouseStore implements HuntStore {
 
   async queryWithColumns(sql: string): Promise<{ columns: string[]; rows: ResultRow[] }> {
     const text = await this.request(`${sql.trim().replace(/;\s*$/, '')}\nFORMAT JSON`);
-    const parsed = JSON.parse(text) as { meta?: { name: string }[]; data?: Record<string, unknown>[] };
-    const columns = (parsed.meta ?? []).map((m) => m.name);
+    const parsed = JSON.parse(text) as { meta?: { name: string; type: string }[]; data?: Record<string, unknown>[] };
+    const meta = parsed.meta ?? [];
+    const columns = meta.map((m) => m.name);
+    // JSON quotes 64-bit integers; numbers they are, when they fit.
+    const integer = new Set(meta.filter((m) => /^(Nullable\()?U?Int64\b/.test(m.type)).map((m) => m.name));
     const rows = (parsed.data ?? []).map((r) => {
       const o = Object.create(null) as ResultRow;
-      for (const name of columns) o[name] = cell(r[name]);
+      for (const name of columns) {
+        const v = r[name];
+        o[name] = integer.has(name) && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : cell(v);
+      }
       return o;
     });
     return { columns, rows };
