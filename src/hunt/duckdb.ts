@@ -59,16 +59,21 @@ export class DuckDbStore implements HuntStore {
   }
 }
 
+/** Rows staged before they are merged into the table (bounds the anti-join's memory). */
+const MERGE_EVERY = 1_000_000;
+
 class DuckDbLoader implements Loader {
   private rows = 0;
+  private staged = 0;
+  private inserted = 0;
   constructor(
     private readonly conn: DuckDBConnection,
-    private readonly appender: DuckDBAppender,
+    private appender: DuckDBAppender,
     private readonly staging: string,
     private readonly table: string,
   ) {}
 
-  append(row: Row): Promise<void> {
+  async append(row: Row): Promise<void> {
     const a = this.appender;
     for (let i = 0; i < COLUMNS.length; i++) {
       const v = row[i];
@@ -80,22 +85,30 @@ class DuckDbLoader implements Loader {
     }
     a.endRow();
     this.rows++;
-    return Promise.resolve();
+    if (++this.staged >= MERGE_EVERY) {
+      await this.merge();
+      this.appender = await this.conn.createAppender(this.staging);
+    }
   }
 
-  async finish(): Promise<LoadResult> {
+  /** Moves staged rows with keys not yet stored into the table, and empties the staging table. */
+  private async merge(): Promise<void> {
     this.appender.flushSync();
     this.appender.closeSync();
     const s = quoteIdent(this.staging);
     const t = quoteIdent(this.table);
+    const r = await this.conn.run(`INSERT INTO ${t} SELECT DISTINCT ON (event_key) * FROM ${s} WHERE event_key NOT IN (SELECT event_key FROM ${t})`);
+    this.inserted += r.rowsChanged;
+    await this.conn.run(`DELETE FROM ${s}`);
+    this.staged = 0;
+  }
+
+  async finish(): Promise<LoadResult> {
     try {
-      const r = await this.conn.run(
-        `INSERT INTO ${t} SELECT DISTINCT ON (event_key) * FROM ${s} WHERE event_key NOT IN (SELECT event_key FROM ${t})`,
-      );
-      const inserted = r.rowsChanged;
-      return { rows: this.rows, inserted, duplicates: this.rows - inserted };
+      await this.merge();
+      return { rows: this.rows, inserted: this.inserted, duplicates: this.rows - this.inserted };
     } finally {
-      await this.conn.run(`DROP TABLE IF EXISTS ${s}`);
+      await this.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(this.staging)}`);
     }
   }
 
