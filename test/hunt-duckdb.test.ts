@@ -217,6 +217,10 @@ test('CLI: load, hunt with a saved baseline, query; attacker text escaped in eve
   assert.ok(sccm > 0 && sccm < total);
   const [a, b] = sccm > total - sccm ? [['relative:sccm-cache', sccm], ['relative:temp', total - sccm]] : [['relative:temp', total - sccm], ['relative:sccm-cache', sccm]];
   assert.equal(r.stdout, `"inf_class","n"\r\n"${a[0]}","${a[1]}"\r\n"${b[0]}","${b[1]}"\r\n`);
+  r = cli(['query', 'SELECT event_key FROM events ORDER BY event_key', '--db', db, '--max-rows', '3', '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').length, 3);
+  assert.match(r.stderr, /output cut at 3 rows/);
   r = cli(['query', 'SELEKT 1', '--db', db]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /error: .*syntax error/i);

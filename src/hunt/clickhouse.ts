@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { CLICKHOUSE, quoteIdent } from './dialect.js';
 import { COLUMNS, type Row } from './schema.js';
-import { cell, num, type HuntStore, type LoadResult, type Loader, type ResultRow } from './store.js';
+import { cell, num, type HuntStore, type LoadResult, type Loader, type QueryResult, type ResultRow } from './store.js';
 
 /** Bytes of JSONEachRow sent per INSERT request. */
 const SEND_AT = 8 << 20;
@@ -93,8 +93,9 @@ export class ClickHouseStore implements HuntStore {
     return (await this.queryWithColumns(sql)).rows;
   }
 
-  async queryWithColumns(sql: string): Promise<{ columns: string[]; rows: ResultRow[] }> {
-    const text = await this.request(`${sql.trim().replace(/;\s*$/, '')}\nFORMAT JSON`);
+  async queryWithColumns(sql: string, maxRows?: number): Promise<QueryResult> {
+    const settings: Record<string, string> = maxRows === undefined ? {} : { max_result_rows: String(maxRows + 1), result_overflow_mode: 'break' };
+    const text = await this.request(`${sql.trim().replace(/;\s*$/, '')}\nFORMAT JSON`, settings);
     const parsed = JSON.parse(text) as { meta?: { name: string; type: string }[]; data?: Record<string, unknown>[] };
     const meta = parsed.meta ?? [];
     const columns = meta.map((m) => m.name);
@@ -108,7 +109,8 @@ export class ClickHouseStore implements HuntStore {
       }
       return o;
     });
-    return { columns, rows };
+    const truncated = maxRows !== undefined && rows.length > maxRows;
+    return { columns, rows: truncated ? rows.slice(0, maxRows) : rows, truncated };
   }
 
   close(): Promise<void> {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { DUCKDB, quoteIdent } from './dialect.js';
 import { COLUMNS, type Row } from './schema.js';
-import { cell, type HuntStore, type LoadResult, type Loader, type ResultRow } from './store.js';
+import { cell, type HuntStore, type LoadResult, type Loader, type QueryResult, type ResultRow } from './store.js';
 
 export class DuckDbStore implements HuntStore {
   readonly dialect = DUCKDB;
@@ -41,15 +41,18 @@ export class DuckDbStore implements HuntStore {
     return (await this.queryWithColumns(sql)).rows;
   }
 
-  async queryWithColumns(sql: string): Promise<{ columns: string[]; rows: ResultRow[] }> {
-    const reader = await this.conn.runAndReadAll(sql);
+  async queryWithColumns(sql: string, maxRows?: number): Promise<QueryResult> {
+    const reader = maxRows === undefined ? await this.conn.runAndReadAll(sql) : await this.conn.streamAndReadUntil(sql, maxRows + 1);
     const columns = reader.columnNames();
-    const rows = reader.getRowsJS().map((r) => {
+    let all = reader.getRowsJS();
+    const truncated = maxRows !== undefined && (all.length > maxRows || !reader.done);
+    if (maxRows !== undefined && all.length > maxRows) all = all.slice(0, maxRows);
+    const rows = all.map((r) => {
       const o = Object.create(null) as ResultRow;
       columns.forEach((name, i) => (o[name] = cell(r[i])));
       return o;
     });
-    return { columns, rows };
+    return { columns, rows, truncated };
   }
 
   close(): Promise<void> {

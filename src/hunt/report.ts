@@ -203,6 +203,9 @@ export async function collectBaseline(store: HuntStore, now: Date = new Date()):
   const o = (await store.query(overviewQuery(ctx)))[0] ?? {};
   const values: Record<string, string[]> = {};
   for (const dim of BASELINE_DIMENSIONS) {
+    // A baseline cut to the rarest values would drop the common ones: refuse instead.
+    const distinct = num((await store.query(stackTotalQuery(ctx, dim)))[0]?.['distinct_keys']);
+    if (distinct > MAX_BASELINE_VALUES) throw new Error(`${dim} has ${distinct} distinct values, over the baseline cap of ${MAX_BASELINE_VALUES}`);
     const rows = await store.query(stackQuery(ctx, dim, MAX_BASELINE_VALUES));
     values[dim] = rows.map((r) => str(r['k'])).sort();
   }

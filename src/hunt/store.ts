@@ -16,6 +16,13 @@ export interface LoadResult {
   duplicates: number;
 }
 
+export interface QueryResult {
+  columns: string[];
+  rows: ResultRow[];
+  /** Set when the result had more than the rows asked for. */
+  truncated: boolean;
+}
+
 export interface Loader {
   append(row: Row): Promise<void>;
   /** Moves the staged rows into the table, skipping event keys already stored. */
@@ -31,8 +38,8 @@ export interface HuntStore {
   init(): Promise<void>;
   loader(): Promise<Loader>;
   query(sql: string): Promise<ResultRow[]>;
-  /** Column names of a query's result, in order (for table and CSV output of ad-hoc SQL). */
-  queryWithColumns(sql: string): Promise<{ columns: string[]; rows: ResultRow[] }>;
+  /** A query's rows with its column names in order; at most `maxRows` (then `truncated`). */
+  queryWithColumns(sql: string, maxRows?: number): Promise<QueryResult>;
   close(): Promise<void>;
 }
 

@@ -10,6 +10,8 @@ import { addStoreOptions, openStore, storeOptions, usageError } from './load.js'
 
 /** Longest SQL text accepted. */
 const MAX_SQL = 1 << 20;
+/** Rows printed at most; more are cut with a note on stderr. */
+const DEFAULT_MAX_ROWS = 100_000;
 
 export function parseFormat(v: unknown): OutputFormat | null {
   return typeof v === 'string' && (OUTPUT_FORMATS as readonly string[]).includes(v) ? (v as OutputFormat) : null;
@@ -21,7 +23,8 @@ export function registerQuery(program: Command, setExit: (code: number) => void)
     .description('run SQL over the events table (see docs/hunt.md for its columns)')
     .argument('<sql>', 'the query, e.g. "SELECT cmd_shape, count(*) AS n FROM events GROUP BY 1 ORDER BY n"')
     .option('-f, --format <format>', `output: ${OUTPUT_FORMATS.join(', ')}`, 'table')
-    .option('-o, --output <file>', 'write here instead of stdout');
+    .option('-o, --output <file>', 'write here instead of stdout')
+    .option('--max-rows <n>', 'print at most this many rows', String(DEFAULT_MAX_ROWS));
   addStoreOptions(cmd).action(async (sql: string, raw: Record<string, unknown>) => {
     const so = storeOptions(raw);
     if (!so.ok) return usageError(so.error, setExit);
@@ -29,10 +32,13 @@ export function registerQuery(program: Command, setExit: (code: number) => void)
     const format = parseFormat(raw['format']);
     if (format === null) return usageError(`unknown format ${safeText(String(raw['format']))} (${OUTPUT_FORMATS.join(', ')})`, setExit);
     if (sql.length > MAX_SQL) return usageError(`the query is ${sql.length} characters; at most ${MAX_SQL}`, setExit);
+    const maxRows = Number(raw['maxRows']);
+    if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > 100_000_000) return usageError('--max-rows must be a whole number from 1 to 100000000', setExit);
     let store: HuntStore | null = null;
     try {
       store = await openStore(so.options);
-      const { columns, rows } = await store.queryWithColumns(sql);
+      const { columns, rows, truncated } = await store.queryWithColumns(sql, maxRows);
+      if (truncated) process.stderr.write(`query: output cut at ${maxRows} rows (--max-rows)\n`);
       const out = new Output(typeof raw['output'] === 'string' ? raw['output'] : undefined);
       await out.write(renderRows(columns, rows, format, safeText));
       await out.end();
