@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import { expandPaths } from '../../io/walk.js';
 import { ClickHouseStore } from '../../hunt/clickhouse.js';
-import { DuckDbStore } from '../../hunt/duckdb.js';
 import { ingest, type IngestSummary } from '../../hunt/ingest.js';
 import type { HuntStore } from '../../hunt/store.js';
 import type { InputFormat, SourceDiagnostic } from '../../sources/types.js';
@@ -33,7 +32,15 @@ export function storeOptions(raw: Record<string, unknown>): { ok: true; options:
 
 export async function openStore(o: StoreOptions): Promise<HuntStore> {
   if (o.clickhouse !== undefined) return new ClickHouseStore(o.clickhouse, o.table);
-  return DuckDbStore.open(o.db ?? ':memory:', o.table);
+  // Loaded on use: DuckDB is a native optional dependency, and the rest of the CLI works without it.
+  let open: (path: string, table: string) => Promise<HuntStore>;
+  try {
+    const { DuckDbStore } = await import('../../hunt/duckdb.js');
+    open = (path, table) => DuckDbStore.open(path, table);
+  } catch (err) {
+    throw new Error(`DuckDB is not available (npm install @duckdb/node-api), or use --clickhouse: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return open(o.db ?? ':memory:', o.table);
 }
 
 function describe(d: SourceDiagnostic): string {
