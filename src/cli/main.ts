@@ -9,6 +9,9 @@ import { registerExport } from './commands/export.js';
 import { registerInf } from './commands/inf.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerValidate } from './commands/validate.js';
+import { registerHunt } from './commands/hunt.js';
+import { registerLoad } from './commands/load.js';
+import { registerQuery } from './commands/query.js';
 import { registerRules } from './commands/rules.js';
 import { registerScan } from './commands/scan.js';
 import { VERSION } from '../version.js';
@@ -32,6 +35,9 @@ export async function main(argv: string[]): Promise<number> {
   registerInf(program, (code) => (exitCode = code));
   registerSimulate(program, (code) => (exitCode = code));
   registerValidate(program, (code) => (exitCode = code));
+  registerLoad(program, (code) => (exitCode = code));
+  registerHunt(program, (code) => (exitCode = code));
+  registerQuery(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);
   } catch (err) {
