@@ -1,30 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkCorrelationReferences, CorrelationEngine, percentile, type CorrelationFinding, type CorrelationOptions } from '../src/detect/correlate.js';
-import { Fields, type FieldValue } from '../src/events/fields.js';
+import { type FieldValue } from '../src/events/fields.js';
 import type { Event } from '../src/events/model.js';
 import { loadRules } from '../src/sigma/load.js';
 import type { SigmaCorrelation } from '../src/sigma/rule.js';
+import { testEvent } from './support/events.js';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 
 /** An event `sec` seconds after T0 with the given fields. */
 function ev(sec: number, fields: Record<string, FieldValue> = {}): Event {
-  const f = Fields.from(Object.entries(fields));
-  return {
-    category: 'process_creation',
-    fields: f,
-    raw: f,
-    mapping: null,
-    kind: 'windows',
-    table: null,
-    host: null,
-    time: new Date(T0 + sec * 1000).toISOString(),
-    eventId: null,
-    channel: null,
-    provider: null,
-    origin: { path: 'test', format: 'evtx', shape: 'evtx', recordId: null, line: null, offset: null, recovered: false },
-  };
+  return testEvent(fields, { time: new Date(T0 + sec * 1000).toISOString() });
 }
 
 /** One correlation document; `body` is the indented content under `correlation:`. */

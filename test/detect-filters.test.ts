@@ -2,27 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileRule, isCompiled, type CompiledRule } from '../src/detect/compile.js';
 import { applyFilters, logsourceContains } from '../src/detect/filters.js';
-import { Fields, type FieldValue } from '../src/events/fields.js';
-import type { Event } from '../src/events/model.js';
 import { loadRules } from '../src/sigma/load.js';
+import { testEvent as event } from './support/events.js';
 
-function event(fields: Record<string, FieldValue>): Event {
-  const f = Fields.from(Object.entries(fields));
-  return {
-    category: 'process_creation',
-    fields: f,
-    raw: f,
-    mapping: null,
-    kind: 'windows',
-    table: null,
-    host: null,
-    time: null,
-    eventId: null,
-    channel: null,
-    provider: null,
-    origin: { path: 'test', format: 'evtx', shape: 'evtx', recordId: null, line: null, offset: null, recovered: false },
-  };
-}
 
 const RULES = `title: Cmstp run
 id: 11111111-0000-4000-8000-000000000001

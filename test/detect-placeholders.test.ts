@@ -1,45 +1,21 @@
 // `expand` placeholders from a YAML file (src/detect/placeholders.ts) and their substitution.
 
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { compileRule, isCompiled, type CompiledRule } from '../src/detect/compile.js';
 import { loadPlaceholders, type Placeholders } from '../src/detect/placeholders.js';
-import { Fields, type FieldValue } from '../src/events/fields.js';
-import type { Event } from '../src/events/model.js';
 import { loadRules } from '../src/sigma/load.js';
 import { projectRoot } from './support/shared-data.js';
+import { compileDetection, detectionRule, testEvent as event, ymlFiles } from './support/events.js';
 
-function event(fields: Record<string, FieldValue>): Event {
-  const f = Fields.from(Object.entries(fields));
-  return {
-    category: 'process_creation',
-    fields: f,
-    raw: f,
-    mapping: null,
-    kind: 'windows',
-    table: null,
-    host: null,
-    time: null,
-    eventId: null,
-    channel: null,
-    provider: null,
-    origin: { path: 'test', format: 'evtx', shape: 'evtx', recordId: null, line: null, offset: null, recovered: false },
-  };
-}
+const compile = (detection: string, placeholders?: Placeholders): ReturnType<typeof compileDetection> =>
+  compileDetection(detection, placeholders === undefined ? {} : { placeholders });
+const rule = (detection: string, placeholders: Placeholders): CompiledRule => detectionRule(detection, { placeholders });
 
-function compile(detection: string, placeholders?: Placeholders): ReturnType<typeof compileRule> {
-  const loaded = loadRules(`title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n${detection}\n`, 't.yml');
-  assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
-  return placeholders === undefined ? compileRule(loaded.rules[0]!) : compileRule(loaded.rules[0]!, { placeholders });
-}
 
-function rule(detection: string, placeholders: Placeholders): CompiledRule {
-  const c = compile(detection, placeholders);
-  assert.ok(isCompiled(c), JSON.stringify(c));
-  return c;
-}
+
 
 test('loadPlaceholders: names to lists of values; one value, numbers, the vars: wrapper', () => {
   const r = loadPlaceholders("admins:\n  - alice\n  - 'bob*'\nport: 445\nflag: [true]\n", 'p.yml');
@@ -132,14 +108,6 @@ test('a placeholder with no values: unsupported, naming it; an empty list matche
   assert.equal(plain.matches(event({ User: '%ADMINS%' })), true);
 });
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
-    else if (e.name.endsWith('.yml')) out.push(p);
-  }
-  return out;
-}
 
 test('config/placeholders.example.yml loads cleanly and covers every SigmaHQ Windows placeholder rule', (t) => {
   const example = path.join(projectRoot(), 'config', 'placeholders.example.yml');
@@ -153,7 +121,7 @@ test('config/placeholders.example.yml loads cleanly and covers every SigmaHQ Win
   }
   let withFile = 0;
   let without = 0;
-  for (const file of walk(dir)) {
+  for (const file of ymlFiles(dir)) {
     for (const r of loadRules(readFileSync(file, 'utf8'), file).rules) {
       const bare = compileRule(r);
       const c = compileRule(r, { placeholders: loaded.placeholders });

@@ -1,17 +1,18 @@
 // Sigma regular expressions on linear-time engines (src/detect/regex.ts).
 
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { compileRule, isCompiled, type CompiledRule } from '../src/detect/compile.js';
+import { compileRule, isCompiled } from '../src/detect/compile.js';
 import { compileSigmaRegex, LINEAR_ENGINE_AVAILABLE, RegexUnsupported, type RegexFlags } from '../src/detect/regex.js';
-import { Fields, type FieldValue } from '../src/events/fields.js';
+import { type FieldValue } from '../src/events/fields.js';
 import type { Event } from '../src/events/model.js';
 import { loadRules } from '../src/sigma/load.js';
 import type { SigmaDetectionNode } from '../src/sigma/rule.js';
 import type { SigmaValue } from '../src/sigma/values.js';
 import { projectRoot } from './support/shared-data.js';
+import { detectionRule as rule, testEvent, ymlFiles } from './support/events.js';
 
 const NO_FLAGS: RegexFlags = { ignoreCase: false, multiline: false, dotAll: false };
 const flags = (f: Partial<RegexFlags>): RegexFlags => ({ ...NO_FLAGS, ...f });
@@ -160,34 +161,9 @@ test('differential: both paths agree with JavaScript RegExp on random small patt
   assert.equal(checked, 4000);
 });
 
-interface EventSpec {
-  fields: Record<string, FieldValue>;
-}
+const event = (spec: { fields: Record<string, FieldValue> }): Event => testEvent(spec.fields);
 
-function event(spec: EventSpec): Event {
-  const fields = Fields.from(Object.entries(spec.fields));
-  return {
-    category: 'process_creation',
-    fields,
-    raw: fields,
-    mapping: null,
-    kind: 'windows',
-    table: null,
-    host: null,
-    time: null,
-    eventId: null,
-    channel: null,
-    provider: null,
-    origin: { path: 'test', format: 'evtx', shape: 'evtx', recordId: null, line: null, offset: null, recovered: false },
-  };
-}
 
-function rule(detection: string): CompiledRule {
-  const loaded = loadRules(`title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n${detection}\n`, 't.yml');
-  const c = compileRule(loaded.rules[0]!);
-  assert.ok(isCompiled(c), JSON.stringify(c));
-  return c;
-}
 
 test('rules: a regex never matches a missing or null field; it searches the empty string', () => {
   const any = rule("  sel:\n    CommandLine|re: '.*'\n  condition: sel");
@@ -211,14 +187,6 @@ test('rules: an unsupported pattern makes the rule unsupported, naming the const
   assert.match(c.unsupported, /backreference/);
 });
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
-    else if (e.name.endsWith('.yml')) out.push(p);
-  }
-  return out;
-}
 
 function regexValues(node: SigmaDetectionNode, out: Extract<SigmaValue, { type: 'regex' }>[]): void {
   const onValue = (v: SigmaValue): void => {
@@ -238,7 +206,7 @@ test('every SigmaHQ regex compiles on one of the two paths, or is reported', (t)
   }
   const counts = { 'v8-linear': 0, nfa: 0, unsupported: 0 };
   const unsupported: string[] = [];
-  for (const file of walk(root)) {
+  for (const file of ymlFiles(root)) {
     const loaded = loadRules(readFileSync(file, 'utf8'), file);
     for (const r of [...loaded.rules, ...loaded.filters]) {
       const values: Extract<SigmaValue, { type: 'regex' }>[] = [];

@@ -2,37 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileRule, isCompiled, type CompiledRule } from '../src/detect/compile.js';
 import { timestampParts } from '../src/detect/match-value.js';
-import { Fields, type FieldValue } from '../src/events/fields.js';
-import type { Event } from '../src/events/model.js';
 import { loadRules } from '../src/sigma/load.js';
+import { detectionRule as rule, testEvent as event } from './support/events.js';
 
-function event(fields: Record<string, FieldValue>): Event {
-  const f = Fields.from(Object.entries(fields));
-  return {
-    category: 'process_creation',
-    fields: f,
-    raw: f,
-    mapping: null,
-    kind: 'windows',
-    table: null,
-    host: null,
-    time: null,
-    eventId: null,
-    channel: null,
-    provider: null,
-    origin: { path: 'test', format: 'evtx', shape: 'evtx', recordId: null, line: null, offset: null, recovered: false },
-  };
-}
 
-function rule(detection: string): CompiledRule {
-  const loaded = loadRules(`title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n${detection}\n`, 't.yml');
-  assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
-  const c = compileRule(loaded.rules[0]!);
-  assert.ok(isCompiled(c), JSON.stringify(c));
-  return c;
-}
 
 test('parts of the event model time form (ISO 8601 UTC, 7 fractional digits)', () => {
   assert.deepEqual(timestampParts('2024-03-05T13:07:59.1234567Z'), { year: 2024, month: 3, day: 5, hour: 13, minute: 7, week: 10 });
