@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSource } from '../src/sources/index.js';
 import { normalize, TableSet } from '../src/events/normalize.js';
@@ -183,4 +184,19 @@ test('NDJSON read line by line and the same documents as a JSON array give the s
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a directory given as an input is one located I/O error, and its file handle is closed', async (t) => {
+  const dir = join(projectRoot(), 'examples');
+  if (!existsSync('/proc/self/fd')) return t.skip('needs /proc/self/fd to count open descriptors');
+  const handles = (): number => readdirSync('/proc/self/fd').length;
+  const before = handles();
+  const items = [];
+  for await (const item of readSource(dir, {})) items.push(item);
+  assert.equal(items.length, 1);
+  const d = items[0]!;
+  assert.ok(!d.ok);
+  assert.equal(d.diagnostic.code, 'io-error');
+  assert.match(d.diagnostic.message, /EISDIR/);
+  assert.equal(handles(), before, 'no file handle left open');
 });

@@ -55,8 +55,13 @@ export async function openInput(path: string): Promise<Input> {
   if (path === '-') return openStream('-', process.stdin);
   const fh = await open(path, 'r');
   const probe = Buffer.alloc(2);
-  const { bytesRead } = await fh.read(probe, 0, 2, 0);
-  await fh.close();
+  let bytesRead: number;
+  try {
+    // A directory opens on Linux and fails here (EISDIR): close the handle either way.
+    ({ bytesRead } = await fh.read(probe, 0, 2, 0));
+  } finally {
+    await fh.close();
+  }
   const gzip = isGzip(probe.subarray(0, bytesRead));
   const raw = (): Readable => createReadStream(path, { highWaterMark: 1 << 20 });
   const plain = (): AsyncIterable<Buffer> => (gzip ? raw().pipe(createGunzip()) : raw());
