@@ -115,9 +115,17 @@ function summaryLine(s: ScanSummary): string {
     .reverse()
     .map((l) => `${s.findingsByLevel[l] ?? 0} ${l}`)
     .join(', ');
+  // Scope and folding are said only when they removed something, so the line stays short.
+  const extra: string[] = [];
+  if (s.outOfScope > 0) extra.push(`${s.outOfScope} events out of --from/--to/--host scope`);
+  const incidents = s.findingsByKind['incident'] ?? 0;
+  if (incidents > 0) extra.push(`${incidents} incident${incidents === 1 ? '' : 's'} holding ${s.absorbed} rule matches`);
+  if (s.correlationMatchesDropped > 0) extra.push(`${s.correlationMatchesDropped} matches dropped by correlation caps`);
   return (
     `scan: ${s.inputs} inputs, ${s.events} events, ${s.rejected} rejected, ${s.readErrors} read errors, ` +
-    `${s.rulesLoaded} rules loaded, ${s.rulesSkipped.length} skipped, ${s.findings} findings (${levels}), ${s.elapsedMs} ms\n`
+    `${s.rulesLoaded} rules loaded, ${s.rulesSkipped.length} skipped, ${s.findings} findings (${levels}), ${s.elapsedMs} ms` +
+    (extra.length > 0 ? `; ${extra.join('; ')}` : '') +
+    '\n'
   );
 }
 
