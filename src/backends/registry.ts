@@ -15,6 +15,7 @@ import { KqlMde, KqlSentinel } from './targets/kql.js';
 import { LogPoint } from './targets/logpoint.js';
 import { Lucene } from './targets/lucene.js';
 import { Spl } from './targets/spl.js';
+import { SqlClickHouse, SqlDuckDb } from './targets/sql.js';
 
 export const TEXT_TARGETS: ReadonlyMap<string, () => Dialect> = new Map<string, () => Dialect>([
   ['kql-sentinel', () => new KqlSentinel()],
@@ -24,6 +25,8 @@ export const TEXT_TARGETS: ReadonlyMap<string, () => Dialect> = new Map<string, 
   ['eql', () => new Eql()],
   ['lucene', () => new Lucene()],
   ['logpoint', () => new LogPoint()],
+  ['sql-duckdb', () => new SqlDuckDb()],
+  ['sql-clickhouse', () => new SqlClickHouse()],
 ]);
 
 /** Every `--target` name, `sigma` included. */
