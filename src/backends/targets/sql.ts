@@ -43,6 +43,11 @@ const FALLBACK: ReadonlyMap<string, { channels: string[]; eventIds: number[] }> 
 /** The columns each query returns: enough to find the event again and to read it. */
 const SELECTED = 'time, host, category, event_id, channel, image, command_line, source_path, record_id, line, event_key';
 
+/** A binding that remembers the field expressions it named (for `WITH … AS alias`). */
+interface SqlBinding extends Binding {
+  named?: ReadonlyMap<string, string>;
+}
+
 const CMP: Record<CompareOp, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
 abstract class SqlDialect implements Dialect {
@@ -186,21 +191,36 @@ abstract class SqlDialect implements Dialect {
     return { where, fieldsFirst: category !== undefined };
   }
 
+  /**
+   * Whether each field expression is named once in a `WITH expr AS alias` list and the condition
+   * uses the alias (ClickHouse: its expressions are long, and a query over 256 KiB is refused).
+   */
+  protected readonly aliases: boolean = false;
+
   bindings(ls: SigmaLogsource): Binding[] {
     const { where, fieldsFirst } = this.logsource(ls);
-    return [
-      {
-        label: this.table,
-        source: where.join(' AND '),
-        filters: [],
-        field: (n) => ({ name: this.fieldExpr(n, fieldsFirst), type: 'string' }),
+    const named = new Map<string, string>();
+    const binding: SqlBinding = {
+      label: this.table,
+      source: where.join(' AND '),
+      filters: [],
+      named,
+      field: (n) => {
+        const expr = this.fieldExpr(n, fieldsFirst);
+        if (!this.aliases) return { name: expr, type: 'string' };
+        let alias = named.get(expr);
+        if (alias === undefined) named.set(expr, (alias = `sigma_f${named.size + 1}`));
+        return { name: alias, type: 'string' };
       },
-    ];
+    };
+    return [binding];
   }
   query(parts: readonly QueryPart[]): string {
     const conds = parts.map((p) => (p.binding.source === '' ? p.condition : `${p.binding.source} AND ${p.condition}`));
     const where = conds.length === 1 ? (conds[0] as string) : conds.map((c) => `(${c})`).join(' OR ');
-    return `SELECT ${SELECTED}\nFROM ${this.table}\nWHERE ${where}`;
+    const withs = parts.flatMap((p) => [...((p.binding as SqlBinding).named?.entries() ?? [])].map(([expr, alias]) => `  ${expr} AS ${alias}`));
+    const head = withs.length === 0 ? '' : `WITH\n${withs.join(',\n')}\n`;
+    return `${head}SELECT ${SELECTED}\nFROM ${this.table}\nWHERE ${where}`;
   }
 }
 
@@ -233,6 +253,7 @@ export class SqlDuckDb extends SqlDialect {
 export class SqlClickHouse extends SqlDialect {
   readonly id = 'sql-clickhouse';
   protected readonly falseValue = '0';
+  protected override readonly aliases = true;
   lit(text: string): string {
     return `'${this.checked(text).replace(/[\\']/g, (c) => `\\${c}`)}'`;
   }
