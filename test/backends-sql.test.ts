@@ -67,16 +67,25 @@ WHERE category = 'process_creation' AND (lowerUTF8(sigma_f1) LIKE '%\\\\cmstp.ex
   );
 });
 
-test('service rules read raw first and test the channel; cidr is a dotted-quad regex; keywords are unsupported', () => {
+test('service rules read raw first and test the channel; cidr is a regex over the address text (IPv4, ::1, first-group IPv6 ranges); keywords are unsupported', () => {
   const svc = rule(`title: s
 logsource: {product: windows, service: security}
 detection:
-  sel: {EventID: 4624, IpAddress|cidr: '10.16.0.0/14'}
+  sel: {EventID: 4624, IpAddress|cidr: ['10.16.0.0/14', '::1/128', 'fe80::/10']}
   condition: sel
 `);
   const q = compileQuery(new SqlDuckDb(), svc).query;
   assert.ok(q.includes(`WHERE lower(channel) IN ('security') AND coalesce(try(json_extract_string(raw, '$."EventID"')), try(json_extract_string(fields, '$."EventID"'))) = '4624'`), q);
-  assert.ok(q.includes(`'^10\\.(16|17|18|19)\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$'`), q);
+  assert.ok(q.includes(String.raw`'^\s*0{0,1}10\.(0{0,1}16|0{0,1}17|0{0,1}18|0{0,1}19)\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[1-9][0-9]|0{0,2}[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[1-9][0-9]|0{0,2}[0-9])\s*$'`), q);
+  assert.ok(q.includes(String.raw`'^\s*((0{1,4}:){7}0{0,3}1|(0{1,4}(:0{1,4}){0,5})?::(0{1,4}:){0,5}0{0,3}1)\s*$'`), q);
+  assert.ok(q.includes(String.raw`'(?i)^\s*(fe8[0-9a-f]|fe9[0-9a-f]|fea[0-9a-f]|feb[0-9a-f]):[0-9a-f:.]*\s*$'`), q);
+  const other6 = rule(`title: s6
+logsource: {product: windows, service: security}
+detection:
+  sel: {IpAddress|cidr: '2001:db8::/32'}
+  condition: sel
+`);
+  assert.throws(() => compileQuery(new SqlDuckDb(), other6), (e: unknown) => e instanceof UnsupportedFeatureError && e.code === 'modifier');
   const kw = rule(`title: k
 logsource: {product: windows, service: system}
 detection:

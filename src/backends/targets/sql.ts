@@ -50,6 +50,67 @@ interface SqlBinding extends Binding {
 
 const CMP: Record<CompareOp, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
+/** An octet of the scanner's IPv4 form (1-3 digits, leading zeros allowed, at most 255). */
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[1-9][0-9]|0{0,2}[0-9])';
+const octet = (v: number): string => `0{0,${3 - String(v).length}}${v}`;
+
+/** An IPv4 range as a regex over the dotted quad, as src/detect/match-value.ts parseIp reads it. */
+function cidr4(address: string, prefix: number): string {
+  const octets = address.split('.').map(Number);
+  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255) || prefix < 0 || prefix > 32) {
+    return unsupported('modifier', `cidr ${address}/${prefix} is not an IPv4 range`);
+  }
+  const whole = Math.floor(prefix / 8);
+  const rest = prefix % 8;
+  const parts: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const o = octets[i] as number;
+    if (i < whole) parts.push(octet(o));
+    else if (i === whole && rest > 0) {
+      const size = 1 << (8 - rest);
+      const lo = o & ~(size - 1) & 255;
+      const values: string[] = [];
+      for (let v = lo; v < lo + size; v++) values.push(octet(v));
+      parts.push(`(${values.join('|')})`);
+    } else parts.push(OCTET);
+  }
+  return `^\\s*${parts.join('\\.')}\\s*$`;
+}
+
+/**
+ * The IPv6 ranges rules use: `::1/128` (its zero groups written or compressed), and ranges of at
+ * most 16 bits whose first group is 0x1000 or more (fe80::/10, fc00::/7, 2000::/3), which no
+ * writer shortens. Other ranges would need the address parsed: unsupported.
+ */
+function cidr6(address: string, prefix: number): string {
+  const a = address.toLowerCase();
+  if (prefix === 128 && /^(0{1,4}:){7}0{0,3}1$|^(0{1,4}(:0{1,4}){0,5})?::((0{1,4}:){0,5}0{0,3})?1$/.test(a)) {
+    return '^\\s*((0{1,4}:){7}0{0,3}1|(0{1,4}(:0{1,4}){0,5})?::(0{1,4}:){0,5}0{0,3}1)\\s*$';
+  }
+  const m = /^([0-9a-f]{1,4})(::|:)/.exec(a);
+  const first = m === null ? NaN : parseInt(m[1] as string, 16);
+  if (prefix > 16 || prefix < 1 || !(first >= 0x1000)) return unsupported('modifier', `cidr ${address}/${prefix}: only ::1 and IPv6 ranges on the first group are written in SQL`);
+  const size = 1 << (16 - prefix);
+  const lo = first & ~(size - 1) & 0xffff;
+  if (lo < 0x1000) return unsupported('modifier', `cidr ${address}/${prefix}: the range's addresses may be written shortened`);
+  const values: string[] = [];
+  for (let v = lo; v < lo + size; v++) values.push(v.toString(16));
+  // Grouped by their first three digits so a /7 stays short: fc[0-9a-f][0-9a-f] rather than 512 names.
+  return `(?i)^\\s*(${compressHex(values)}):[0-9a-f:.]*\\s*$`;
+}
+
+/** Four-digit hex values as a regex alternation, each complete run of 16 last digits as a class. */
+function compressHex(values: readonly string[]): string {
+  const byHead = new Map<string, string[]>();
+  for (const v of values) {
+    const head = v.slice(0, 3);
+    let l = byHead.get(head);
+    if (l === undefined) byHead.set(head, (l = []));
+    l.push(v.slice(3));
+  }
+  return [...byHead].map(([head, tails]) => (tails.length === 16 ? `${head}[0-9a-f]` : `${head}[${tails.join('')}]`)).join('|');
+}
+
 abstract class SqlDialect implements Dialect {
   abstract readonly id: string;
   readonly extension = 'sql';
@@ -124,27 +185,8 @@ abstract class SqlDialect implements Dialect {
   protected regexPrefix(flags: { ignoreCase: boolean; multiline: boolean; dotAll: boolean }): string {
     return regexFlags(flags);
   }
-  cidr(f: TargetField, c: { address: string; prefix: number; version?: number }): string {
-    const octets = c.address.split('.').map(Number);
-    if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255) || c.prefix < 0 || c.prefix > 32) {
-      return unsupported('modifier', `cidr ${c.address}/${c.prefix}: only IPv4 ranges are written in SQL`);
-    }
-    const whole = Math.floor(c.prefix / 8);
-    const rest = c.prefix % 8;
-    const any = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-    const parts: string[] = [];
-    for (let i = 0; i < 4; i++) {
-      const o = octets[i] as number;
-      if (i < whole) parts.push(String(o));
-      else if (i === whole && rest > 0) {
-        const size = 1 << (8 - rest);
-        const lo = o & ~(size - 1) & 255;
-        const values: string[] = [];
-        for (let v = lo; v < lo + size; v++) values.push(String(v));
-        parts.push(`(${values.join('|')})`);
-      } else parts.push(any);
-    }
-    return this.regexMatch(f.name, `^${parts.join('\\.')}$`);
+  cidr(f: TargetField, c: { address: string; prefix: number; version: 4 | 6 }): string {
+    return this.regexMatch(f.name, c.version === 4 ? cidr4(c.address, c.prefix) : cidr6(c.address, c.prefix));
   }
   compare(f: TargetField, op: CompareOp, n: number): string {
     return `${this.toNumber(f.name)} ${CMP[op]} ${n}`;
