@@ -67,7 +67,7 @@ WHERE category = 'process_creation' AND (lowerUTF8(sigma_f1) LIKE '%\\\\cmstp.ex
   );
 });
 
-test('service rules read raw first and test the channel; cidr is a regex over the address text (IPv4, ::1, first-group IPv6 ranges); keywords are unsupported', () => {
+test('service rules read raw first and test the channel; cidr is a regex over the address text (IPv4, ::1, first-group IPv6 ranges); fieldref; keywords are unsupported', () => {
   const svc = rule(`title: s
 logsource: {product: windows, service: security}
 detection:
@@ -86,6 +86,17 @@ detection:
   condition: sel
 `);
   assert.throws(() => compileQuery(new SqlDuckDb(), other6), (e: unknown) => e instanceof UnsupportedFeatureError && e.code === 'modifier');
+  const ref = rule(`title: r
+logsource: {category: process_creation, product: windows}
+detection:
+  sel: {ParentUser|fieldref: User, Image|fieldref|endswith: OriginalFileName}
+  condition: sel
+`);
+  const dq = compileQuery(new SqlDuckDb(), ref).query;
+  assert.ok(dq.includes(`lower(coalesce(try(json_extract_string(fields, '$."ParentUser"')), try(json_extract_string(raw, '$."ParentUser"')))) = lower(coalesce(user, try(json_extract_string(raw, '$."User"'))))`), dq);
+  assert.ok(dq.includes(`ends_with(lower(coalesce(image, `), dq);
+  const cq = compileQuery(new SqlClickHouse(), ref).query;
+  assert.ok(cq.includes('lowerUTF8(sigma_f1) = lowerUTF8(sigma_f2) AND endsWith(lowerUTF8(sigma_f3), lowerUTF8(sigma_f4))'), cq);
   const kw = rule(`title: k
 logsource: {product: windows, service: system}
 detection:

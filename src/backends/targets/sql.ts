@@ -15,8 +15,8 @@
 //   unsupported. ClickHouse's `.` matches a line break unless told `(?-s)`; DuckDB's does not.
 // - cidr: IPv4 as a regex over the dotted quad (no inet extension offline, none in ClickHouse 18);
 //   IPv6 is unsupported.
-// - Keywords (field-less values) and field references are unsupported: the JSON text is escaped,
-//   so a substring search over it would differ from the scanner's per-value search.
+// - Keywords (field-less values) are unsupported: the JSON text is escaped, so a substring search
+//   over it would differ from the scanner's per-value search.
 
 import { SERVICE_CHANNELS } from '../../detect/logsource.js';
 import { REGISTRY_CATEGORIES } from '../../events/model.js';
@@ -191,9 +191,12 @@ abstract class SqlDialect implements Dialect {
   compare(f: TargetField, op: CompareOp, n: number): string {
     return `${this.toNumber(f.name)} ${CMP[op]} ${n}`;
   }
-  fieldref(): string {
-    return unsupported('modifier', 'field references are not written in SQL');
+  /** `fieldref`, case-folded like the scanner's; NULL (no match) when either field is missing. */
+  fieldref(f: TargetField, other: TargetField, r: { startsWith: boolean; endsWith: boolean }): string {
+    const kind = r.startsWith && r.endsWith ? 'contains' : r.startsWith ? 'startswith' : r.endsWith ? 'endswith' : 'equals';
+    return this.fieldTest(kind, this.lower(f.name), this.lower(other.name));
   }
+  protected abstract fieldTest(kind: 'contains' | 'startswith' | 'endswith' | 'equals', a: string, b: string): string;
   keyword(): string {
     return unsupported('keyword', 'keyword search over the JSON text would not match values the way the scanner does');
   }
@@ -289,6 +292,9 @@ export class SqlDuckDb extends SqlDialect {
   protected toNumber(x: string): string {
     return `TRY_CAST(${x} AS DOUBLE)`;
   }
+  protected fieldTest(kind: 'contains' | 'startswith' | 'endswith' | 'equals', a: string, b: string): string {
+    return kind === 'equals' ? `${a} = ${b}` : `${kind === 'contains' ? 'contains' : kind === 'startswith' ? 'starts_with' : 'ends_with'}(${a}, ${b})`;
+  }
 }
 
 /** ClickHouse 18.16 on: backslash-escaped literals, visitParam* JSON functions, RE2 match(). */
@@ -355,5 +361,9 @@ export class SqlClickHouse extends SqlDialect {
   }
   protected toNumber(x: string): string {
     return `toFloat64OrNull(${x})`;
+  }
+  protected fieldTest(kind: 'contains' | 'startswith' | 'endswith' | 'equals', a: string, b: string): string {
+    if (kind === 'contains') return `position(${a}, ${b}) > 0`;
+    return kind === 'equals' ? `${a} = ${b}` : `${kind === 'startswith' ? 'startsWith' : 'endsWith'}(${a}, ${b})`;
   }
 }
