@@ -1,5 +1,5 @@
-// The targets by `--target` name. SQL dialects (DuckDB, ClickHouse) join here as further text
-// dialects (one table file each) once the `load` command defines the tables they query.
+// The targets by `--target` name. The SQL dialects (DuckDB, ClickHouse) query the `events` table
+// that `cmstp-hunt load` fills (targets/sql.ts, docs/hunt.md).
 
 import { loadRules } from '../sigma/load.js';
 import type { SigmaRule } from '../sigma/rule.js';
