@@ -69,7 +69,7 @@ test('export --target sigma: the stream loads back as the same number of rules a
 test('export: usage errors and --strict', () => {
   const bad = run(['--target', 'nope', '--rules', RULES]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /unknown target 'nope'; one of: kql-sentinel, kql-mde, spl, esql, eql, lucene, logpoint, sigma/);
+  assert.match(bad.stderr, /unknown target 'nope'; one of: kql-sentinel, kql-mde, spl, esql, eql, lucene, logpoint, sql-duckdb, sql-clickhouse, sigma/);
   assert.equal(run(['--target', 'spl', '--no-builtin']).code, 2);
   assert.equal(run(['--target', 'spl', '--no-builtin', '--rules', RULES, '--strict']).code, 1);
   assert.equal(run(['--target', 'kql-sentinel', '--no-builtin', '--rules', path.join(RULES, 'cmstp-flags.yml'), '--strict']).code, 0);

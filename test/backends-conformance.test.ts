@@ -65,6 +65,8 @@ const SKIPS: Readonly<Record<string, Skips>> = {
   eql: { 'literal star': 'wildcard', 're lookahead': 'regex', fieldref: 'modifier', 'fieldref under or': 'modifier', 'utf16le alone': 'character', neq: 'field', keywords: 'keyword', expand: 'placeholder', 'timestamp part': 'field', 'unknown product': 'logsource' },
   lucene: { 're|i': 'regex', 're lookahead': 'regex', fieldref: 'modifier', 'fieldref under or': 'modifier', 'utf16le alone': 'character', neq: 'field', keywords: 'keyword', expand: 'placeholder', 'timestamp part': 'field', 'unknown product': 'logsource' },
   logpoint: { 'single wildcard': 'wildcard', 'literal star': 'wildcard', cased: 'cased', re: 'regex', 're|i': 'regex', 're under and': 'regex', 're lookahead': 'regex', cidr: 'modifier', 'cidr v6': 'modifier', fieldref: 'modifier', 'fieldref under or': 'modifier', 'utf16le alone': 'character', expand: 'placeholder', 'timestamp part': 'modifier', 'unknown product': 'logsource' },
+  'sql-duckdb': { 're lookahead': 'regex', 'utf16le alone': 'character', expand: 'placeholder', 'timestamp part': 'modifier', 'unknown product': 'logsource', keywords: 'keyword' },
+  'sql-clickhouse': { 're lookahead': 'regex', 'utf16le alone': 'character', expand: 'placeholder', 'timestamp part': 'modifier', 'unknown product': 'logsource', keywords: 'keyword' },
   // Plain Sigma says everything the model holds.
   sigma: {},
 };

@@ -1,5 +1,5 @@
-// The targets by `--target` name. SQL dialects (DuckDB, ClickHouse) join here as further text
-// dialects (one table file each) once the `load` command defines the tables they query.
+// The targets by `--target` name. The SQL dialects (DuckDB, ClickHouse) query the `events` table
+// that `cmstp-hunt load` fills (targets/sql.ts, docs/hunt.md).
 
 import { loadRules } from '../sigma/load.js';
 import type { SigmaRule } from '../sigma/rule.js';
@@ -15,6 +15,7 @@ import { KqlMde, KqlSentinel } from './targets/kql.js';
 import { LogPoint } from './targets/logpoint.js';
 import { Lucene } from './targets/lucene.js';
 import { Spl } from './targets/spl.js';
+import { SqlClickHouse, SqlDuckDb } from './targets/sql.js';
 
 export const TEXT_TARGETS: ReadonlyMap<string, () => Dialect> = new Map<string, () => Dialect>([
   ['kql-sentinel', () => new KqlSentinel()],
@@ -24,6 +25,8 @@ export const TEXT_TARGETS: ReadonlyMap<string, () => Dialect> = new Map<string, 
   ['eql', () => new Eql()],
   ['lucene', () => new Lucene()],
   ['logpoint', () => new LogPoint()],
+  ['sql-duckdb', () => new SqlDuckDb()],
+  ['sql-clickhouse', () => new SqlClickHouse()],
 ]);
 
 /** Every `--target` name, `sigma` included. */
