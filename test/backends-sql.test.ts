@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, test, type TestContext } from 'node:test';
+import { after, test } from 'node:test';
 import { compileQuery } from '../src/backends/compile.js';
 import { UnsupportedFeatureError } from '../src/backends/errors.js';
 import { SqlClickHouse, SqlDuckDb } from '../src/backends/targets/sql.js';
@@ -17,7 +17,7 @@ import type { Event } from '../src/events/model.js';
 import { ClickHouseStore } from '../src/hunt/clickhouse.js';
 import { DuckDbStore } from '../src/hunt/duckdb.js';
 import { emptySummary, ingestEvents, readEvents } from '../src/hunt/ingest.js';
-import { findClickHouse, startLocalClickHouse, type LocalClickHouse } from '../src/hunt/local-clickhouse.js';
+import { clickhouse, stopClickHouse } from './support/clickhouse.js';
 import { COLUMN_INDEX, eventToRow } from '../src/hunt/schema.js';
 import type { HuntStore } from '../src/hunt/store.js';
 import { expandPaths } from '../src/io/walk.js';
@@ -110,25 +110,12 @@ detection:
 
 // ---- The differential test ----
 
-let server: LocalClickHouse | null = null;
 const stores: HuntStore[] = [];
 after(async () => {
   for (const s of stores) await s.close();
-  await server?.stop();
+  await stopClickHouse();
 });
 
-async function clickhouse(t: TestContext): Promise<LocalClickHouse | null> {
-  if (server !== null) return server;
-  if (findClickHouse() === null) {
-    const message = 'clickhouse-server not installed (Debian: apt-get install clickhouse-server; .ci/run installs it)';
-    if (process.env.CI) assert.fail(`${message}; CI must have it`);
-    t.skip(message);
-    t.diagnostic(`SKIPPED: ${message}`);
-    return null;
-  }
-  server = await startLocalClickHouse();
-  return server;
-}
 
 function loadRuleFiles(dirs: readonly string[]): SigmaRule[] {
   const out: SigmaRule[] = [];

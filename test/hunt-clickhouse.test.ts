@@ -8,12 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, test, type TestContext } from 'node:test';
+import { after, test } from 'node:test';
 import { ClickHouseStore } from '../src/hunt/clickhouse.js';
 import { DuckDbStore } from '../src/hunt/duckdb.js';
 import type { Event } from '../src/events/model.js';
 import { emptySummary, ingest, ingestEvents, readEvents } from '../src/hunt/ingest.js';
-import { findClickHouse, startLocalClickHouse, type LocalClickHouse } from '../src/hunt/local-clickhouse.js';
+import type { LocalClickHouse } from '../src/hunt/local-clickhouse.js';
+import { clickhouse, stopClickHouse } from './support/clickhouse.js';
 import { collectBaseline, parseBaseline, runHunt, type HuntReport } from '../src/hunt/report.js';
 import type { HuntStore } from '../src/hunt/store.js';
 import { generateLegit, generateMalicious, toNdjson } from '../src/hunt/synthetic.js';
@@ -33,25 +34,11 @@ const samples = hasSharedData()
   ? expandPaths([path.join(sharedDataDir(), 'otrf'), path.join(sharedDataDir(), 'evtx-attack-samples', 'Privilege Escalation')], { accept: (n) => /\.(evtx|json)$/i.test(n) }).files
   : [];
 
-let server: LocalClickHouse | null = null;
 after(async () => {
-  await server?.stop();
+  await stopClickHouse();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The server, started once; null (test skipped) when ClickHouse is not installed and CI is unset. */
-async function clickhouse(t: TestContext): Promise<LocalClickHouse | null> {
-  if (server !== null) return server;
-  if (findClickHouse() === null) {
-    const message = 'clickhouse-server not installed (Debian: apt-get install clickhouse-server; .ci/run installs it)';
-    if (process.env.CI) assert.fail(`${message}; CI must have it`);
-    t.skip(message);
-    t.diagnostic(`SKIPPED: ${message}`);
-    return null;
-  }
-  server = await startLocalClickHouse();
-  return server;
-}
 
 /** The report without the engine's name, the one field that differs. */
 function comparable(r: HuntReport): Omit<HuntReport, 'engine'> {
