@@ -7,7 +7,7 @@ import type { Finding, FindingEvent, FindingRule, RiskFactor, Triage } from './f
 import type { Event } from '../events/model.js';
 import { normalize, TableSet } from '../events/normalize.js';
 import { DEFAULT_TABLES } from '../events/tables/index.js';
-import { RULE_LEVELS, type SigmaCorrelation, type SigmaFilter, type SigmaLevel } from '../sigma/rule.js';
+import { RULE_LEVELS, type SigmaCorrelation, type SigmaFilter, type SigmaLevel, type SigmaMetadata } from '../sigma/rule.js';
 import { readSource, type ReadOptions } from '../sources/index.js';
 import type { SourceDiagnostic, SourceSummary } from '../sources/types.js';
 import type { CompiledRule } from './compile.js';
@@ -137,7 +137,7 @@ export function makeFinding(rule: CompiledRule, event: Event, withRaw: boolean):
   const f: Finding = {
     id: findingId(rule, event),
     kind: 'match',
-    rule: findingRule(rule),
+    rule: findingRule(rule.rule),
     level: r.level ?? null,
     timestamp: event.time,
     host: event.host,
@@ -159,8 +159,8 @@ export function techniquesOf(tags: readonly string[]): string[] {
   return out;
 }
 
-export function findingRule(rule: CompiledRule): FindingRule {
-  const r = rule.rule;
+/** The rule (or correlation) metadata a finding carries. */
+export function findingRule(r: SigmaMetadata): FindingRule {
   const out: FindingRule = { id: r.id ?? null, title: r.title, level: r.level ?? null, tags: [...r.tags] };
   if (r.description !== undefined) out.description = r.description;
   if (r.falsepositives.length > 0) out.falsepositives = [...r.falsepositives];
@@ -360,10 +360,7 @@ function correlationFinding(c: CorrelationFinding, withRaw: boolean): Finding {
     return ev;
   });
   const host = c.events.find((e) => e.event.host !== null)?.event.host ?? null;
-  const rule: FindingRule = { id: r.id ?? null, title: r.title, level: r.level ?? null, tags: [...r.tags] };
-  if (r.description !== undefined) rule.description = r.description;
-  if (r.falsepositives.length > 0) rule.falsepositives = [...r.falsepositives];
-  if (r.references.length > 0) rule.references = [...r.references];
+  const rule = findingRule(r);
   return {
     id: createHash('sha256')
       .update(`${r.id ?? r.file + '#' + r.document}\u0000${c.firstTime}\u0000${[...c.group.values()].join('\u0001')}`)

@@ -5,11 +5,10 @@
 /** The telemetry a node was seen in. */
 export type LineageSource = 'sysmon' | 'security' | 'mde' | 'ecs' | 'other';
 
-export interface ProcessNode {
-  /** Unique within one tree; stable while the node lives. */
-  readonly id: number;
+/** What a creation event (or a child's parent fields) says about one process. */
+export interface ProcessFacts {
   /** Lower-cased host name. */
-  readonly host: string;
+  host: string;
   pid: number | null;
   /** Sysmon ProcessGuid, Defender-less ECS entity id; null for Security and Defender rows. */
   guid: string | null;
@@ -25,6 +24,12 @@ export interface ProcessNode {
   startMs: number | null;
   /** Start as ISO text (the source's precision). */
   time: string | null;
+}
+
+export interface ProcessNode extends ProcessFacts {
+  /** Unique within one tree; stable while the node lives. */
+  readonly id: number;
+  readonly host: string;
   /** Termination in ms, when a termination event was seen. */
   endMs: number | null;
   sources: LineageSource[];

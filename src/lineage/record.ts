@@ -6,24 +6,12 @@
 import type { FieldValue } from '../events/fields.js';
 import type { Event } from '../events/model.js';
 import { normalizeTime } from '../events/time.js';
-import type { LineageSource } from './node.js';
+import type { LineageSource, ProcessFacts } from './node.js';
 
 /** Longest command line kept on a node; longer ones are cut and marked. */
 export const MAX_TEXT = 4096;
 
-export interface ProcessFacts {
-  host: string;
-  pid: number | null;
-  guid: string | null;
-  image: string | null;
-  commandLine: string | null;
-  originalFileName: string | null;
-  integrity: string | null;
-  elevation: string | null;
-  user: string | null;
-  startMs: number | null;
-  time: string | null;
-}
+export type { ProcessFacts };
 
 export interface CreationRecord extends ProcessFacts {
   source: LineageSource;
