@@ -19,6 +19,12 @@ export interface EvtxReadOptions {
   limits?: Partial<EvtxLimits>;
   /** Chunks read per I/O call. */
   batchChunks?: number;
+  /**
+   * Only these chunk slots (0-based, counted from the file size): a unit of parallel work. The
+   * file header is checked only by the part that starts at slot 0, and the file-level verdicts
+   * (no chunk at all, stale chunk count) are left to whoever assembles the parts.
+   */
+  slots?: { first: number; count: number };
 }
 
 export interface EvtxFileSummary {
@@ -134,11 +140,16 @@ function* readSource(
   const headerBuf = Buffer.alloc(Math.min(FILE_HEADER_SIZE, size));
   source.read(headerBuf, 0);
   const header = readFileHeader(headerBuf);
-  if (size < FILE_HEADER_SIZE && (header === null || !header.signatureOk)) {
+  const headerPart = options.slots === undefined || options.slots.first <= 0;
+  if (!headerPart) {
+    if (size < FILE_HEADER_SIZE) return summary;
+  } else if (size < FILE_HEADER_SIZE && (header === null || !header.signatureOk)) {
     yield diag('not-evtx', 'error', `file has ${size} bytes and no ElfFile signature`, 0);
     return summary;
   }
-  if (header === null || !header.signatureOk) {
+  if (!headerPart) {
+    // Another part of the file reports on its header.
+  } else if (header === null || !header.signatureOk) {
     // Not necessarily fatal: a damaged header in front of intact chunks still yields records.
     yield diag('bad-file-header', 'warning', 'file header has no ElfFile signature', 0);
   } else {
@@ -154,16 +165,19 @@ function* readSource(
   }
 
   const slots = Math.ceil((size - FILE_HEADER_SIZE) / CHUNK_SIZE);
-  summary.chunks = slots;
-  const batch = Math.max(1, options.batchChunks ?? 16);
+  const part = options.slots;
+  const from = part === undefined ? 0 : Math.max(0, Math.min(slots, part.first));
+  const to = part === undefined ? slots : Math.max(from, Math.min(slots, part.first + part.count));
+  summary.chunks = to - from;
+  const batch = Math.max(1, Math.min(options.batchChunks ?? 16, to - from));
   const buf = Buffer.allocUnsafe(batch * CHUNK_SIZE);
   const seenIds = options.carve === true ? new Set<number>() : null;
   const templates = new TemplateCache();
   let foundChunk = false;
-  for (let first = 0; first < slots; first += batch) {
+  for (let first = from; first < to; first += batch) {
     const position = FILE_HEADER_SIZE + first * CHUNK_SIZE;
     const got = source.read(buf, position);
-    const count = Math.min(batch, slots - first);
+    const count = Math.min(batch, to - first);
     for (let k = 0; k < count; k++) {
       const index = first + k;
       const start = k * CHUNK_SIZE;
@@ -197,6 +211,7 @@ function* readSource(
       yield* result.items;
     }
   }
+  if (part !== undefined) return summary;
   if (!foundChunk) {
     yield diag('not-evtx', 'error', 'no EVTX chunk found in the file', FILE_HEADER_SIZE);
   } else if (summary.headerChunkCount !== null && summary.headerChunkCount !== slots - summary.emptyChunks - summary.foreignChunks) {
