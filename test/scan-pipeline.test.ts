@@ -215,20 +215,26 @@ test('scan pipeline: --from/--to/--host scope events before matching', async () 
   const rules = compiled(CMSTP);
   const all = await run([ATTACK, BENIGN], { rules });
   assert.equal(all.findings.length, 2);
-  const march = await run([ATTACK, BENIGN], { rules, from: '2026-03-01T00:00:00Z' });
+  // Without the prefilter every event is decoded and scoped; with it, only the events some rule
+  // could match are, and the others are counted as prefiltered instead. Findings are the same.
+  const march = await run([ATTACK, BENIGN], { rules, from: '2026-03-01T00:00:00Z', prefilter: false });
   assert.deepEqual(
     march.findings.map((f) => f.events[0]!.source.recordId),
     [48227],
   );
   assert.equal(march.summary.outOfScope, 10);
   assert.equal(march.summary.events, 40);
+  const prefiltered = await run([ATTACK, BENIGN], { rules, from: '2026-03-01T00:00:00Z' });
+  assert.deepEqual(prefiltered.findings, march.findings);
+  assert.equal(prefiltered.summary.events, 40);
+  assert.ok(prefiltered.summary.prefiltered > 0 && prefiltered.summary.outOfScope < 10, JSON.stringify(prefiltered.summary));
   const feb = await run([ATTACK, BENIGN], { rules, to: '2026-02-28T23:59:59Z' });
   assert.deepEqual(
     feb.findings.map((f) => f.events[0]!.source.recordId),
     [31882],
   );
   assert.equal((await run([ATTACK], { rules, hosts: ['wks-fin-*'] })).findings.length, 1);
-  const other = await run([ATTACK], { rules, hosts: ['srv-*', 'WKS-FIN-042'] });
+  const other = await run([ATTACK], { rules, hosts: ['srv-*', 'WKS-FIN-042'], prefilter: false });
   assert.equal(other.findings.length, 0);
   assert.equal(other.summary.outOfScope, 30);
 });

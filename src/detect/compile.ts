@@ -20,6 +20,8 @@ export interface CompileOptions {
 
 export interface CompiledRule {
   rule: SigmaRule;
+  /** What it was compiled with, so that a worker thread can compile the same rule again. */
+  options?: CompileOptions;
   /** Whether the rule's logsource covers the event. */
   applies(event: Event): boolean;
   /** Logsource applies and the detection condition holds. */
@@ -226,6 +228,7 @@ export function compileRule(rule: SigmaRule, options: CompileOptions = {}): Comp
     const condition = someOf(conds);
     return {
       rule,
+      options,
       applies,
       matches: (event) => applies(event) && condition(VIEW.bind(event, fieldsFirst)),
     };

@@ -260,6 +260,17 @@ export class RuleIndex {
     this.placements.set(rule, p);
   }
 
+  /** Some rule is a candidate for every event (product-only logsources). */
+  get matchesAnything(): boolean {
+    return this.anything.length > 0;
+  }
+
+  /** Whether any rule may match a Windows event of this category, channel and EventID (keywords not considered). */
+  hasCandidates(category: string | null, channel: string, eventId: number | null): boolean {
+    const k = eventId !== null && Number.isInteger(eventId) && eventId >= 0 ? String(eventId) : null;
+    return this.lookup(category, channel.toLowerCase(), k, k).entries.length > 0;
+  }
+
   placement(rule: CompiledRule): RulePlacement | undefined {
     return this.placements.get(rule);
   }

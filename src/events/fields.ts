@@ -59,6 +59,11 @@ export class Fields {
     return this.names;
   }
 
+  /** The values, in the order of `keys()`. */
+  values(): readonly FieldValue[] {
+    return this.vals;
+  }
+
   *entries(): IterableIterator<[string, FieldValue]> {
     for (let i = 0; i < this.names.length; i++) yield [this.names[i]!, this.vals[i]!];
   }

@@ -4,10 +4,12 @@
 import { Fields } from './fields.js';
 import type { FieldValue } from './fields.js';
 import type { EventMapping, FieldSource, MappingTable } from './mapping.js';
-import type { Event } from './model.js';
+import type { Category, Event } from './model.js';
 import { TRANSFORMS } from './transforms.js';
-import type { SourceRecord } from './origin.js';
+import type { Origin, SourceRecord } from './origin.js';
 import { normalizeTime } from './time.js';
+
+const HEADER_ORIGIN: Origin = { path: '', format: 'evtx', shape: 'evtx', recordId: null, line: null, offset: null, recovered: false };
 
 /** Windows writes `-` for "none"; empty strings say the same. */
 function present(v: FieldValue | undefined): v is FieldValue {
@@ -105,6 +107,33 @@ export class TableSet {
       for (const c of t.match.channel ?? []) this.byChannel.set(lower(c), t);
       for (const p of t.match.provider ?? []) this.byProvider.set(lower(p), t);
     }
+  }
+
+  /**
+   * The categories a Windows record with this header may get, for prefilters that see only the
+   * header: each mapping under its EventID whose `when` names only header fields is decided, any
+   * other stays possible. `null` in the set: possibly no category at all.
+   */
+  categoriesFor(channel: string | null, provider: string | null, eventId: number | null): ReadonlySet<Category | null> {
+    const view = new Fields();
+    if (channel !== null) view.set('Channel', channel);
+    if (provider !== null) view.set('Provider_Name', provider);
+    if (eventId !== null) view.set('EventID', eventId);
+    const out = new Set<Category | null>();
+    const table = this.tableFor({ kind: 'windows', table: null, raw: view, view, origin: HEADER_ORIGIN });
+    if (table === null) return out.add(null);
+    for (const key of keysOf(table, view)) {
+      const entry = table.events[key];
+      if (entry === undefined) continue;
+      const list: readonly EventMapping[] = Array.isArray(entry) ? entry : [entry as EventMapping];
+      for (const m of list) {
+        const decidable = m.when === undefined || Object.keys(m.when).every((k) => view.has(k));
+        if (decidable && !matches(m, view)) continue;
+        out.add(m.category);
+        if (decidable) return out;
+      }
+    }
+    return out.add(null);
   }
 
   tableFor(r: SourceRecord): MappingTable | null {

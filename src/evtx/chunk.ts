@@ -11,6 +11,7 @@ import type { EvtxRecord } from './model.js';
 import { ChunkContext } from './binxml/context.js';
 import type { TemplateCache } from './binxml/template-cache.js';
 import { parseRecordXml } from './binxml/parser.js';
+import { peekRecordHeader, type RecordHeader } from './binxml/peek.js';
 import { DEFAULT_WALK_BUDGET } from './binxml/walk.js';
 import { filetimeToIso } from './time.js';
 
@@ -49,11 +50,18 @@ export interface ChunkOptions {
   seenIds: Set<number> | null;
   /** Template definitions parsed in earlier chunks of the file. */
   templates: TemplateCache | null;
+  /**
+   * A prefilter: live records whose header it rejects are counted in `skipped` and not decoded
+   * further. Records whose header cannot be read cheaply are always decoded.
+   */
+  accept?: ((header: RecordHeader) => boolean) | undefined;
 }
 
 export interface ChunkResult {
   items: ChunkItem[];
   records: number;
+  /** Live records the prefilter turned away (read, header parsed, not decoded). */
+  skipped: number;
   recovered: number;
   errors: number;
   warnings: number;
@@ -107,7 +115,7 @@ export function chunkHeaderChecksum(buf: Uint8Array): number {
  * final chunk) and must carry the `ElfChnk` magic; the caller handles empty and foreign slots.
  */
 export function readChunk(buf: Buffer, opts: ChunkOptions): ChunkResult {
-  const result: ChunkResult = { items: [], records: 0, recovered: 0, errors: 0, warnings: 0 };
+  const result: ChunkResult = { items: [], records: 0, skipped: 0, recovered: 0, errors: 0, warnings: 0 };
   const report = (code: EvtxErrorCode, severity: 'error' | 'warning', message: string, rel: number, recordId: number | null): void => {
     if (severity === 'error') result.errors++;
     else result.warnings++;
@@ -167,7 +175,9 @@ export function readChunk(buf: Buffer, opts: ChunkOptions): ChunkResult {
       pos = next;
       continue;
     }
-    decodeRecord(ctx, pos, size, recordId, false, opts, result, report);
+    const accept = opts.accept;
+    if (accept !== undefined && sizeCopy === size && isSkipped(ctx, pos, size, accept)) result.skipped++;
+    else decodeRecord(ctx, pos, size, recordId, false, opts, result, report);
     opts.seenIds?.add(recordId);
     lastId = recordId;
     if (sizeCopy !== size) {
@@ -190,6 +200,12 @@ export function readChunk(buf: Buffer, opts: ChunkOptions): ChunkResult {
     carve(ctx, Math.max(pos, CHUNK_HEADER_SIZE), buf.length, opts, result, report);
   }
   return result;
+}
+
+/** Whether the prefilter turns the record away; a header it cannot read is never turned away. */
+function isSkipped(ctx: ChunkContext, pos: number, size: number, accept: (header: RecordHeader) => boolean): boolean {
+  const header = peekRecordHeader(ctx, pos + RECORD_HEADER_SIZE, pos + size - 4);
+  return header !== null && !accept(header);
 }
 
 type Reporter = (code: EvtxErrorCode, severity: 'error' | 'warning', message: string, rel: number, recordId: number | null) => void;

@@ -7,11 +7,13 @@ import type { EvtxDiagnostic, EvtxErrorCode } from './errors.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE, readFileHeader } from './file-header.js';
 import { hasChunkMagic, isAllZero, readChunk } from './chunk.js';
 import type { ChunkItem } from './chunk.js';
+import type { RecordHeader } from './binxml/peek.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import type { EvtxLimits } from './limits.js';
 import { TemplateCache } from './binxml/template-cache.js';
 
 export type EvtxItem = ChunkItem;
+export type { RecordHeader } from './binxml/peek.js';
 
 export interface EvtxReadOptions {
   /** Recover records from chunk slack space; they are marked `origin.recovered`. */
@@ -25,6 +27,8 @@ export interface EvtxReadOptions {
    * (no chunk at all, stale chunk count) are left to whoever assembles the parts.
    */
   slots?: { first: number; count: number };
+  /** A prefilter on EventID, Channel and Provider (see chunk.ts); rejected records are `skipped`. */
+  accept?: (header: RecordHeader) => boolean;
 }
 
 export interface EvtxFileSummary {
@@ -37,6 +41,8 @@ export interface EvtxFileSummary {
   foreignChunks: number;
   /** Live records decoded. */
   records: number;
+  /** Live records the prefilter turned away: framed and counted, not decoded. */
+  skipped: number;
   /** Records carved from slack space. */
   recovered: number;
   /** Diagnostics by severity; each failed record is one error. */
@@ -55,6 +61,7 @@ function newSummary(file: string): EvtxFileSummary {
     emptyChunks: 0,
     foreignChunks: 0,
     records: 0,
+    skipped: 0,
     recovered: 0,
     errors: 0,
     warnings: 0,
@@ -170,7 +177,48 @@ function* readSource(
   const to = part === undefined ? slots : Math.max(from, Math.min(slots, part.first + part.count));
   summary.chunks = to - from;
   const batch = Math.max(1, Math.min(options.batchChunks ?? 16, to - from));
-  const buf = Buffer.allocUnsafe(batch * CHUNK_SIZE);
+  const base = takeBuffer(batch * CHUNK_SIZE);
+  try {
+    return yield* readSlots(source, file, options, summary, diag, { from, to, slots, batch, buf: base.subarray(0, batch * CHUNK_SIZE), limits });
+  } finally {
+    spare = base;
+  }
+}
+
+/**
+ * One read buffer kept for the next file: scans open hundreds of files, and a fresh megabyte
+ * for each is garbage the collector must chase. A reader that finds it taken allocates its own.
+ */
+let spare: Buffer | null = null;
+
+function takeBuffer(size: number): Buffer {
+  const b = spare;
+  if (b !== null && b.length >= size) {
+    spare = null;
+    return b;
+  }
+  return Buffer.allocUnsafe(Math.max(size, 16 * CHUNK_SIZE));
+}
+
+interface SlotRange {
+  from: number;
+  to: number;
+  slots: number;
+  batch: number;
+  buf: Buffer;
+  limits: EvtxLimits;
+}
+
+function* readSlots(
+  source: ByteSource,
+  file: string,
+  options: EvtxReadOptions,
+  summary: EvtxFileSummary,
+  diag: Diag,
+  r: SlotRange,
+): Generator<EvtxItem, EvtxFileSummary> {
+  const { from, to, slots, batch, buf, limits } = r;
+  const part = options.slots;
   const seenIds = options.carve === true ? new Set<number>() : null;
   const templates = new TemplateCache();
   let foundChunk = false;
@@ -203,8 +251,9 @@ function* readSource(
         chunk.copy(padded);
         chunk = padded;
       }
-      const result = readChunk(chunk, { file, index, fileOffset: offset, limits, carve: options.carve === true, seenIds, templates });
+      const result = readChunk(chunk, { file, index, fileOffset: offset, limits, carve: options.carve === true, seenIds, templates, accept: options.accept });
       summary.records += result.records;
+      summary.skipped += result.skipped;
       summary.recovered += result.recovered;
       summary.errors += result.errors;
       summary.warnings += result.warnings;
@@ -212,12 +261,28 @@ function* readSource(
     }
   }
   if (part !== undefined) return summary;
-  if (!foundChunk) {
-    yield diag('not-evtx', 'error', 'no EVTX chunk found in the file', FILE_HEADER_SIZE);
-  } else if (summary.headerChunkCount !== null && summary.headerChunkCount !== slots - summary.emptyChunks - summary.foreignChunks) {
-    // Informational: the header is routinely stale, which is why we count from the size.
-    const held = slots - summary.emptyChunks - summary.foreignChunks;
-    yield diag('header-chunk-count', 'warning', `header declares ${summary.headerChunkCount} chunks; ${held} of the file's ${slots} chunk slots hold one`, 42);
-  }
+  const held = foundChunk ? slots - summary.emptyChunks - summary.foreignChunks : 0;
+  for (const v of fileVerdicts(slots, held, summary.headerChunkCount)) yield diag(v.code, v.severity, v.message, v.offset);
   return summary;
+}
+
+export interface FileVerdict {
+  code: EvtxErrorCode;
+  severity: 'error' | 'warning';
+  message: string;
+  offset: number;
+}
+
+/**
+ * What is said of a whole file once all its chunk slots are read: `held` of its `slots` hold a
+ * chunk; `headerChunkCount` is the header's claim (null when the header is unreadable). Whoever
+ * reads a file in parts says it after the last part.
+ */
+export function fileVerdicts(slots: number, held: number, headerChunkCount: number | null): FileVerdict[] {
+  if (held === 0) return [{ code: 'not-evtx', severity: 'error', message: 'no EVTX chunk found in the file', offset: FILE_HEADER_SIZE }];
+  // Informational: the header is routinely stale, which is why we count from the size.
+  if (headerChunkCount !== null && headerChunkCount !== held) {
+    return [{ code: 'header-chunk-count', severity: 'warning', message: `header declares ${headerChunkCount} chunks; ${held} of the file's ${slots} chunk slots hold one`, offset: 42 }];
+  }
+  return [];
 }

@@ -97,7 +97,24 @@ function originKey(e: Event): string {
 
 const ELEVATED_CHILD_ROLE: Role = 'elevated child';
 
+/** What incidents are built from: process lineage and the activity around it. Nothing else is observed. */
+const OBSERVED_CATEGORIES: ReadonlySet<string> = new Set([
+  'process_creation',
+  'process_termination',
+  'process_access',
+  'create_remote_thread',
+  'network_connection',
+  'dns_query',
+  'file_event',
+  'registry_add',
+  'registry_set',
+  'registry_delete',
+  'registry_rename',
+]);
+
 export class IncidentBuilder {
+  /** For the scan: events of other categories need not be decoded or passed on. */
+  readonly categories: ReadonlySet<string> = OBSERVED_CATEGORIES;
   private readonly tree: ProcessTree;
   private readonly opts: Required<Omit<IncidentOptions, 'tree'>>;
   private readonly kept: Kept[] = [];

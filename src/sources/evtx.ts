@@ -49,7 +49,7 @@ export function evtxSourceRecord(r: EvtxRecord): SourceRecord {
   };
 }
 
-function fromDiagnostic(d: EvtxDiagnostic): SourceDiagnostic {
+export function evtxDiagnostic(d: EvtxDiagnostic): SourceDiagnostic {
   return {
     code: 'evtx',
     detail: d.code,
@@ -70,7 +70,7 @@ function* convert(items: Generator<EvtxItem, EvtxFileSummary>): Generator<Source
     const next = items.next();
     if (next.done === true) return next.value;
     const item = next.value;
-    yield item.ok ? { ok: true, record: evtxSourceRecord(item.record) } : { ok: false, diagnostic: fromDiagnostic(item.diagnostic) };
+    yield item.ok ? { ok: true, record: evtxSourceRecord(item.record) } : { ok: false, diagnostic: evtxDiagnostic(item.diagnostic) };
   }
 }
 

@@ -34,7 +34,7 @@ function problem(path: string, code: SourceDiagnostic['code'], message: string):
 
 /** Reads one input (a path or `-`), yielding records and diagnostics; returns its summary. */
 export async function* readSource(path: string, options: ReadOptions = {}): AsyncGenerator<SourceItem, SourceSummary> {
-  const summary: SourceSummary = { path, format: null, shape: null, records: 0, recovered: 0, rejected: 0, errors: 0, warnings: 0, bytes: 0 };
+  const summary: SourceSummary = { path, format: null, shape: null, records: 0, skipped: 0, recovered: 0, rejected: 0, errors: 0, warnings: 0, bytes: 0 };
   const count = (item: SourceItem): SourceItem => {
     if (item.ok) {
       if (item.record.origin.recovered) summary.recovered++;
@@ -47,6 +47,13 @@ export async function* readSource(path: string, options: ReadOptions = {}): Asyn
     }
     return item;
   };
+  const evtxOptions: EvtxReadOptions = { ...options.evtx, ...(options.carve === true ? { carve: true } : {}) };
+  if (options.evtx?.slots !== undefined) {
+    // A part of a file already known to be EVTX (parallel scans): no sniffing, no stream.
+    summary.format = 'evtx';
+    summary.skipped = (yield* counted(readEvtxSource(path, evtxOptions), count)).skipped;
+    return summary;
+  }
   let input: Input;
   try {
     input = await openInput(path);
@@ -64,16 +71,15 @@ export async function* readSource(path: string, options: ReadOptions = {}): Asyn
     yield count(problem(path, 'unknown-format', 'not EVTX, XML, JSON, NDJSON or CSV (use --input-format to force one)'));
     return summary;
   }
-  const evtxOptions: EvtxReadOptions = { ...options.evtx, ...(options.carve === true ? { carve: true } : {}) };
   try {
     if (format === 'evtx') {
       if (path !== '-' && !input.gzip) {
-        for (const item of readEvtxSource(path, evtxOptions)) yield count(item);
+        summary.skipped = (yield* counted(readEvtxSource(path, evtxOptions), count)).skipped;
       } else {
         // Compressed or piped EVTX is read whole: the format needs random access to its chunks.
         const bytes = await collect(input, options.maxEvtxBytes ?? 4 * 1024 ** 3);
         summary.bytes = bytes.length;
-        for (const item of readEvtxSourceBytes(bytes, path, evtxOptions)) yield count(item);
+        summary.skipped = (yield* counted(readEvtxSourceBytes(bytes, path, evtxOptions), count)).skipped;
       }
     } else {
       for await (const item of TEXT_READERS[format](input)) yield count(item);
@@ -82,6 +88,15 @@ export async function* readSource(path: string, options: ReadOptions = {}): Asyn
     yield count(problem(path, 'io-error', `reading stopped: ${(err as Error).message}`));
   }
   return summary;
+}
+
+/** Yields a generator's items through `count` and returns what it returns. */
+function* counted<R>(items: Generator<SourceItem, R>, count: (item: SourceItem) => SourceItem): Generator<SourceItem, R> {
+  for (;;) {
+    const next = items.next();
+    if (next.done === true) return next.value;
+    yield count(next.value);
+  }
 }
 
 async function collect(input: Input, max: number): Promise<Buffer> {

@@ -54,18 +54,19 @@ async function* replay(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerato
 export async function openInput(path: string): Promise<Input> {
   if (path === '-') return openStream('-', process.stdin);
   const fh = await open(path, 'r');
-  const probe = Buffer.alloc(2);
+  const prefix = Buffer.alloc(HEAD);
   let bytesRead: number;
   try {
     // A directory opens on Linux and fails here (EISDIR): close the handle either way.
-    ({ bytesRead } = await fh.read(probe, 0, 2, 0));
+    ({ bytesRead } = await fh.read(prefix, 0, HEAD, 0));
   } finally {
     await fh.close();
   }
-  const gzip = isGzip(probe.subarray(0, bytesRead));
+  const gzip = isGzip(prefix.subarray(0, bytesRead));
   const raw = (): Readable => createReadStream(path, { highWaterMark: 1 << 20 });
   const plain = (): AsyncIterable<Buffer> => (gzip ? raw().pipe(createGunzip()) : raw());
-  const { head } = await readHead(plain(), HEAD);
+  // A plain file's head is that one read; only compressed content needs a stream to find it.
+  const head = gzip ? (await readHead(plain(), HEAD)).head : prefix.subarray(0, bytesRead);
   return { path, gzip, head: head.subarray(0, HEAD), chunks: plain };
 }
 

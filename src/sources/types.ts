@@ -40,6 +40,8 @@ export interface SourceSummary {
   format: InputFormat | null;
   shape: string | null;
   records: number;
+  /** EVTX records read and counted but not decoded: the scan's prefilter found no rule for them. */
+  skipped: number;
   recovered: number;
   /** Records (lines, rows, elements) that could not be read, each with a diagnostic. */
   rejected: number;

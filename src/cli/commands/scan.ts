@@ -7,7 +7,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { compileRule, isCompiled, type CompiledRule } from '../../detect/compile.js';
 import { loadPlaceholders, type Placeholders } from '../../detect/placeholders.js';
-import { levelRank, scan, type ScanSummary, type SkippedRule } from '../../detect/scan.js';
+import { defaultThreads, levelRank, scan, type ScanSummary, type SkippedRule } from '../../detect/scan.js';
 import { expandPaths } from '../../io/walk.js';
 import { loadRules } from '../../sigma/load.js';
 import { RULE_LEVELS, type SigmaCorrelation, type SigmaFilter, type SigmaLevel } from '../../sigma/rule.js';
@@ -43,6 +43,8 @@ export interface ScanCliOptions {
   output?: string;
   stats?: string;
   verbose: boolean;
+  /** Worker threads that read and match (1: the main thread alone). */
+  threads: number;
 }
 
 export interface LoadedRules {
@@ -167,6 +169,7 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.hosts.length > 0 ? { hosts: opts.hosts } : {}),
     ...(opts.minLevel !== undefined ? { minLevel: opts.minLevel } : {}),
+    threads: opts.threads,
     onDiagnostic: (d) => {
       if (d.severity === 'error' || opts.verbose) diag(describeSource(d) + '\n');
     },
@@ -288,6 +291,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--stats <file>', 'write the summary as JSON')
     .option('--fail-on <level>', 'exit 1 when a finding is at or above this level (default: never)')
     .option('--color <when>', 'colour the table: auto (a terminal, unless NO_COLOR is set), always, never', 'auto')
+    .option('-t, --threads <n>', `threads that read and match (default: all ${defaultThreads()} cores; 1 runs on the main thread)`)
     .option('-q, --quiet', 'no progress, skipped-rule lines or summary on stderr (errors still print)', false)
     .option('-v, --verbose', 'print reader warnings too, not only errors', false)
     .action(async (paths: string[], raw: Record<string, unknown>) => {
@@ -306,8 +310,10 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       const minLevel = parseLevel(raw['minLevel'], '--min-level');
       const failOn = parseLevel(raw['failOn'], '--fail-on');
       if (!minLevel.ok) return usage(minLevel.error, setExit);
+      const threads = raw['threads'] === undefined ? defaultThreads() : Number(raw['threads']);
+      if (!Number.isInteger(threads) || threads < 1 || threads > 256) return usage(`--threads: a whole number from 1 to 256, not ${safeText(String(raw['threads']))}`, setExit);
       if (!failOn.ok) return usage(failOn.error, setExit);
-      const opts: ScanCliOptions = { rules, builtin, hosts: raw['host'] as string[], raw: raw['raw'] === true, incidents: raw['incidents'] !== false, format, verbose: raw['verbose'] === true, quiet: raw['quiet'] === true, color: useColor(color, output) };
+      const opts: ScanCliOptions = { rules, builtin, hosts: raw['host'] as string[], raw: raw['raw'] === true, incidents: raw['incidents'] !== false, format, threads, verbose: raw['verbose'] === true, quiet: raw['quiet'] === true, color: useColor(color, output) };
       if (from.time !== undefined) opts.from = from.time;
       if (to.time !== undefined) opts.to = to.time;
       if (minLevel.level !== undefined) opts.minLevel = minLevel.level;

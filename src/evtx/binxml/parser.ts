@@ -268,7 +268,7 @@ function readInstance(ctx: ChunkContext, c: Cursor): BxInstance {
  * The id is the first word of the definition's GUID; a mismatch means the offset now holds
  * another template (slack space, overwritten chunks), whose decoding would be fiction.
  */
-function templateAt(ctx: ChunkContext, offset: number, from: number, id: number): BxTemplate {
+export function templateAt(ctx: ChunkContext, offset: number, from: number, id: number): BxTemplate {
   if (offset < 512 || offset + 24 > ctx.buf.length) {
     throw new EvtxFormatError('bad-template', `template definition offset 0x${offset.toString(16)} is outside the chunk`, from);
   }
