@@ -15,6 +15,7 @@ import { correlationFinding, levelRank, makeFinding } from './finding-make.js';
 import type { Finding } from './finding.js';
 import { RuleIndex } from './index-rules.js';
 import { headerPrefilter } from './prefilter.js';
+import { EventResolver } from './resolve-event.js';
 import type { ScanOptions, ScanSummary } from './scan.js';
 
 /** Base matches kept for correlations (each holds its event). */
@@ -163,7 +164,8 @@ export class ScanCore {
     }
     const post = this.options.postprocess;
     if (post === undefined) return;
-    const result = post.finish();
+    const resolver = new EventResolver(this.tables);
+    const result = post.finish((e) => resolver.resolve(e));
     const out: Finding[] = [];
     for (const f of this.held) {
       if (result.absorbed.has(f.id)) {

@@ -69,13 +69,20 @@ export interface ScanPostprocessor {
    * not passed on (that is what lets the prefilter and worker threads pay); absent: every event.
    */
   readonly categories?: ReadonlySet<string>;
+  /**
+   * With worker threads, events of categories not in `whole` may arrive `partial`, holding only
+   * these fields (from EVTX; other inputs always come whole). `finish` gets a resolver that reads
+   * such an event again in full. Absent: every event comes whole.
+   */
+  readonly slim?: { readonly fields: readonly string[]; readonly whole: ReadonlySet<string> };
   /** Every event in scope (of `categories`, when given), in read order. */
   observe(event: Event): void;
   /** Every match finding, with its event. */
   addMatch(finding: Finding, event: Event): void;
   /** Whether a match finding must wait for `finish` (it may be folded into an incident or re-rated); default: all. */
   holds?(finding: Finding): boolean;
-  finish(): PostprocessResult;
+  /** `resolve` turns a partial event into the whole one (and returns a whole event as it is). */
+  finish(resolve?: (event: Event) => Event): PostprocessResult;
 }
 
 export interface PostprocessResult {
@@ -227,6 +234,7 @@ function workerInit(options: ScanOptions, core: ScanCore): WorkerInit {
     read: { ...core.read, evtx },
     scope,
     wanted: core.wanted === null ? null : [...core.wanted],
+    slim: options.postprocess?.slim === undefined ? null : { fields: [...options.postprocess.slim.fields], whole: [...options.postprocess.slim.whole] },
     prefilter: options.prefilter !== false,
   };
 }

@@ -62,4 +62,9 @@ export interface Event {
   channel: string | null;
   provider: string | null;
   origin: Origin;
+  /**
+   * Only some fields are here: a worker thread sent what a postprocessor reads, and the whole
+   * event can be read again from `origin` (an EVTX record's offset) when it is needed.
+   */
+  partial?: true;
 }

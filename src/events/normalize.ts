@@ -69,12 +69,29 @@ function matches(m: EventMapping, view: Fields): boolean {
   return true;
 }
 
-function keysOf(table: MappingTable, view: Fields): string[] {
+const ANY_KEY: readonly string[] = ['*'];
+/** Key lists of single-valued keys (the Windows case: one EventID), built once per value. */
+const simpleKeys = new Map<string, readonly string[]>();
+
+function keysOf(table: MappingTable, view: Fields): readonly string[] {
+  if (table.key.length === 1) {
+    const v = view.get(table.key[0]!);
+    if (v === undefined || v === null) return ANY_KEY;
+    if (!Array.isArray(v)) {
+      const k = String(v);
+      let keys = simpleKeys.get(k);
+      if (keys === undefined) {
+        keys = [k, '*', '*'];
+        if (simpleKeys.size < 10_000) simpleKeys.set(k, keys);
+      }
+      return keys;
+    }
+  }
   // Cartesian product of the key fields' values (ECS keeps arrays: ["process"] × ["start"]).
   let keys: string[] = [''];
   for (const name of table.key) {
     const v = view.get(name);
-    if (v === undefined || v === null) return ['*'];
+    if (v === undefined || v === null) return ANY_KEY;
     const values = Array.isArray(v) ? v.map(String) : [String(v)];
     keys = keys.flatMap((k) => values.map((x) => (k === '' ? x : `${k}/${x}`)));
   }

@@ -286,3 +286,29 @@ export function fileVerdicts(slots: number, held: number, headerChunkCount: numb
   }
   return [];
 }
+
+/**
+ * The items of one chunk, read on its own (no template cache, no carving): for reading a record
+ * again by its offset. An unreadable file or slot gives no items.
+ */
+export function readEvtxChunkRecords(path: string, index: number, options: EvtxReadOptions = {}): EvtxItem[] {
+  if (!Number.isInteger(index) || index < 0) return [];
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const buf = Buffer.alloc(CHUNK_SIZE);
+    const offset = FILE_HEADER_SIZE + index * CHUNK_SIZE;
+    const got = readSync(fd, buf, 0, CHUNK_SIZE, offset);
+    if (got < 512 || !hasChunkMagic(buf)) return [];
+    const limits: EvtxLimits = { ...DEFAULT_LIMITS, ...options.limits };
+    return readChunk(buf, { file: path, index, fileOffset: offset, limits, carve: false, seenIds: null, templates: null }).items;
+  } catch {
+    return [];
+  } finally {
+    closeSync(fd);
+  }
+}

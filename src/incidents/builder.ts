@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import type { ChainProcess, Finding, FindingEvent, FindingRule, RiskFactor, Triage } from '../detect/finding.js';
+import { Fields } from '../events/fields.js';
 import type { Event } from '../events/model.js';
 import { ProcessTree, actorOf, creationOf, targetOf, timeMs, type ProcessNode, type TreeOptions, type TreeStats } from '../lineage/index.js';
 import { text } from '../lineage/record.js';
@@ -112,9 +113,42 @@ const OBSERVED_CATEGORIES: ReadonlySet<string> = new Set([
   'registry_rename',
 ]);
 
+/**
+ * The fields `observe` and the chain logic read from events other than process creations (see
+ * lineage/record.ts and evidence.ts). Worker threads send such events with these fields only;
+ * the few that become evidence are read again whole in `finish`.
+ */
+const SLIM_FIELDS: readonly string[] = [
+  'ProcessGuid', 'ProcessId', 'Image',
+  'SourceProcessGUID', 'SourceProcessGuid', 'SourceProcessId', 'SourceImage',
+  'TargetProcessGUID', 'TargetProcessGuid', 'TargetProcessId', 'TargetImage',
+  'TargetObject', 'TargetFilename', 'DestinationIp', 'Initiated', 'CallTrace', 'User',
+];
+
+/**
+ * The slim form of an event held on the chance it becomes evidence (pending creations, file
+ * writes): thousands are held and few are used, and `finish` reads those again whole. Only EVTX
+ * records can be read again; other events are held whole.
+ */
+function compact(event: Event): Event {
+  if (event.partial === true || event.origin.format !== 'evtx' || event.origin.offset === null) return event;
+  const fields = new Fields();
+  for (const name of SLIM_FIELDS) {
+    const v = event.fields.get(name);
+    if (v !== undefined) fields.set(name, v);
+  }
+  return { ...event, fields, raw: fields, partial: true };
+}
+
+/** Processes the incident builder's lineage keeps (TreeOptions.maxNodes). */
+export const DEFAULT_LINEAGE_NODES = 50_000;
+
 export class IncidentBuilder {
   /** For the scan: events of other categories need not be decoded or passed on. */
   readonly categories: ReadonlySet<string> = OBSERVED_CATEGORIES;
+  /** Process creations come whole (their nodes and evidence need every fact); other events may come slim. */
+  readonly slim = { fields: SLIM_FIELDS, whole: new Set(['process_creation']) as ReadonlySet<string> };
+  private resolve: (event: Event) => Event = (e) => e;
   private readonly tree: ProcessTree;
   private readonly opts: Required<Omit<IncidentOptions, 'tree'>>;
   private readonly kept: Kept[] = [];
@@ -129,7 +163,9 @@ export class IncidentBuilder {
   private readonly counters = { events: 0, evidenceDropped: 0, pendingDropped: 0, matches: 0, matchesDropped: 0 };
 
   constructor(options: IncidentOptions = {}) {
-    this.tree = new ProcessTree(options.tree ?? {});
+    // The tree is the scan's one state that grows with the input: 50 000 processes (the oldest
+    // evicted first, and counted) keep a 1 GB scan's memory flat; chains span seconds, not days.
+    this.tree = new ProcessTree({ maxNodes: DEFAULT_LINEAGE_NODES, ...options.tree });
     this.opts = {
       maxEvidence: options.maxEvidence ?? 20_000,
       maxPending: options.maxPending ?? 5_000,
@@ -160,7 +196,7 @@ export class IncidentBuilder {
         this.interesting.add(node.id);
       } else if (!isNotElevated(node)) {
         // Its parent may only show up later (another file, another source): look again at the end.
-        this.pending.push(k);
+        this.pending.push({ ...k, event: compact(k.event) });
         if (this.pending.length > this.opts.maxPending) {
           this.pending.shift();
           this.counters.pendingDropped++;
@@ -200,7 +236,8 @@ export class IncidentBuilder {
     return finding.techniques.some((t) => PACK_TECHNIQUES.includes(t));
   }
 
-  finish(): IncidentResult {
+  finish(resolve?: (event: Event) => Event): IncidentResult {
+    if (resolve !== undefined) this.resolve = resolve;
     const relinked = this.tree.relink();
     this.reexaminePending();
     const groups = this.buildGroups();
@@ -250,7 +287,7 @@ export class IncidentBuilder {
     if (file === null) return;
     const key = `${(event.host ?? '').toLowerCase()}\u0000${file.toLowerCase()}`;
     this.staged.delete(key);
-    this.staged.set(key, { event, role: 'INF written', key: originKey(event), nodeId: null, ms: timeMs(event.time ?? undefined), seq });
+    this.staged.set(key, { event: compact(event), role: 'INF written', key: originKey(event), nodeId: null, ms: timeMs(event.time ?? undefined), seq });
     if (this.staged.size > this.opts.maxStagedFiles) {
       const oldest = this.staged.keys().next();
       if (oldest.done !== true) this.staged.delete(oldest.value);
@@ -480,8 +517,9 @@ export class IncidentBuilder {
 
     evidence.sort((a, b) => (a.ms ?? 0) - (b.ms ?? 0) || a.seq - b.seq);
     const events: FindingEvent[] = evidence.map((k) => {
-      const ev: FindingEvent = { source: k.event.origin, fields: k.event.fields.toObject(), role: k.role };
-      if (this.opts.raw) ev.raw = k.event.raw.toObject();
+      const whole = this.resolve(k.event);
+      const ev: FindingEvent = { source: whole.origin, fields: whole.fields.toObject(), role: k.role };
+      if (this.opts.raw) ev.raw = whole.raw.toObject();
       return ev;
     });
     const chain: ChainProcess[] = chainNodes

@@ -19,6 +19,8 @@ export interface WorkerInit {
   scope: { from?: string; to?: string; hosts?: string[] };
   /** Categories the postprocessor observes; null: every event. */
   wanted: string[] | null;
+  /** The postprocessor's slim form (see ScanPostprocessor.slim), or null: events go whole. */
+  slim: { fields: string[]; whole: string[] } | null;
   prefilter: boolean;
 }
 
@@ -48,6 +50,7 @@ export interface PackedEvent {
   channel: Event['channel'];
   provider: Event['provider'];
   origin: Event['origin'];
+  partial: boolean;
 }
 
 export function packEvent(e: Event): PackedEvent {
@@ -67,13 +70,27 @@ export function packEvent(e: Event): PackedEvent {
     channel: e.channel,
     provider: e.provider,
     origin: e.origin,
+    partial: false,
   };
+}
+
+/** Only the named fields (raw: the same), marked partial: the rest is read again if needed. */
+export function packSlim(e: Event, fields: readonly string[]): PackedEvent {
+  const names: string[] = [];
+  const values: FieldValue[] = [];
+  for (const name of fields) {
+    const v = e.fields.get(name);
+    if (v === undefined) continue;
+    names.push(name);
+    values.push(v);
+  }
+  return { ...packEvent(e), names, values, rawNames: null, rawValues: null, partial: true };
 }
 
 export function unpackEvent(p: PackedEvent): Event {
   const fields = new Fields([...p.names], [...p.values]);
   const raw = p.rawNames === null || p.rawValues === null ? fields : new Fields([...p.rawNames], [...p.rawValues]);
-  return {
+  const e: Event = {
     category: p.category,
     fields,
     raw,
@@ -87,4 +104,6 @@ export function unpackEvent(p: PackedEvent): Event {
     provider: p.provider,
     origin: p.origin,
   };
+  if (p.partial) e.partial = true;
+  return e;
 }

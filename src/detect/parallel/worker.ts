@@ -12,7 +12,7 @@ import { RuleIndex } from '../index-rules.js';
 import { headerPrefilter } from '../prefilter.js';
 import { eventScope } from '../scan-core.js';
 import { runUnit, type ScanUnit, type UnitContext } from '../scan-units.js';
-import { packEvent, type FromWorker, type PackedItem, type ToWorker, type WorkerInit } from './protocol.js';
+import { packEvent, packSlim, type FromWorker, type PackedEvent, type PackedItem, type ToWorker, type WorkerInit } from './protocol.js';
 
 /** Batches posted and not yet consumed, at most. */
 const MAX_UNACKED = 8;
@@ -71,6 +71,14 @@ async function run(): Promise<void> {
     return;
   }
   const { ctx, rules } = ready;
+  const init = workerData as WorkerInit;
+  const slim = init.slim === null ? null : { fields: init.slim.fields, whole: new Set(init.slim.whole) };
+  // Matched events, categories the postprocessor wants whole, and records that cannot be read
+  // again (not EVTX) go whole; the rest in the postprocessor's slim form.
+  const pack = (event: Event, matched: boolean): PackedEvent =>
+    slim === null || matched || event.origin.format !== 'evtx' || event.origin.offset === null || (event.category !== null && slim.whole.has(event.category))
+      ? packEvent(event)
+      : packSlim(event, slim.fields);
   const indexOf = new Map<CompiledRule, number>(rules.map((r, i) => [r, i]));
   post({ type: 'ready', rules: rules.length });
   for (;;) {
@@ -85,7 +93,7 @@ async function run(): Promise<void> {
           break;
         }
         const items: PackedItem[] = r.value.items.map((item) =>
-          'diagnostic' in item ? { d: item.diagnostic } : { e: packEvent(item.event), m: item.matched.map((rule) => indexOf.get(rule)!) },
+          'diagnostic' in item ? { d: item.diagnostic } : { e: pack(item.event, item.matched.length > 0), m: item.matched.map((rule) => indexOf.get(rule)!) },
         );
         post({ type: 'batch', unit: unit.id, items, events: r.value.events, outOfScope: r.value.outOfScope });
         unacked++;
