@@ -197,6 +197,7 @@ export class IncidentBuilder {
       } else if (!isNotElevated(node)) {
         // Its parent may only show up later (another file, another source): look again at the end.
         this.pending.push({ ...k, event: compact(k.event) });
+        this.tree.pin(node.id);
         if (this.pending.length > this.opts.maxPending) {
           this.pending.shift();
           this.counters.pendingDropped++;
@@ -312,6 +313,12 @@ export class IncidentBuilder {
     }
     this.kept.push(k);
     this.keptKeys.add(k.key);
+    // Evidence nodes and their parents (the launcher) must outlive the lineage cap until `finish`.
+    const n = this.tree.node(k.nodeId);
+    if (n !== null) {
+      this.tree.pin(n.id);
+      this.tree.pin(n.parentId);
+    }
   }
 
   private roleOfCreation(n: ProcessNode): Role | null {

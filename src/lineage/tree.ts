@@ -47,6 +47,8 @@ export class ProcessTree {
   private readonly byPid = new Map<string, number[]>();
   private readonly kids = new Map<number, number[]>();
   private readonly hosts = new Set<string>();
+  /** Nodes eviction passes over (a caller's evidence); the oldest pin lapses beyond half the cap. */
+  private readonly pinned = new Set<number>();
   private readonly counters = { created: 0, inferred: 0, confirmed: 0, merged: 0, evicted: 0, terminations: 0, unmatchedTerminations: 0 };
 
   constructor(options: TreeOptions = {}) {
@@ -406,9 +408,23 @@ export class ProcessTree {
     }
   }
 
+  /** Keeps a node (and, while it lives, its place in chains) out of eviction. */
+  pin(id: number | null): void {
+    const n = this.node(id);
+    if (n === null || this.pinned.has(n.id)) return;
+    this.pinned.add(n.id);
+    if (this.pinned.size > this.maxNodes / 2) this.pinned.delete(this.pinned.values().next().value!);
+  }
+
   private evict(): void {
     while (this.nodes.size > this.maxNodes) {
       const oldest = this.nodes.values().next().value!;
+      if (this.pinned.has(oldest.id)) {
+        // Pinned: to the back of the line, so the next oldest is looked at next.
+        this.nodes.delete(oldest.id);
+        this.nodes.set(oldest.id, oldest);
+        continue;
+      }
       this.nodes.delete(oldest.id);
       this.kids.delete(oldest.id);
       if (oldest.guid !== null && this.byGuid.get(key(oldest.host, oldest.guid)) === oldest.id) this.byGuid.delete(key(oldest.host, oldest.guid));
