@@ -165,6 +165,18 @@ test('caps: beyond maxNodes the oldest are evicted and counted; the tree keeps w
   assert.ok(t.ancestors(last).length <= 15);
 });
 
+test('caps: a pinned node outlives eviction, others go in age order', () => {
+  const t = new ProcessTree({ maxNodes: 16 });
+  const first = t.observe(sysmon1(0, { pid: 1000, guid: '{G-0}', image: 'C:\\x\\cmstp.exe' }))!;
+  t.pin(first.id);
+  for (let i = 1; i < 60; i++) t.observe(sysmon1(i, { pid: 1000 + i, guid: `{G-${i}}`, image: 'C:\\x\\p.exe' }));
+  assert.equal(t.stats.nodes, 16);
+  assert.equal(t.node(first.id)?.guid, 'g-0');
+  // The second node was not pinned: long gone.
+  assert.equal([...Array(60).keys()].filter((i) => t.find({ host: first.host, guid: `g-${i}`, pid: null, atMs: null, startMs: null }) !== null).length, 16);
+  assert.equal(t.find({ host: first.host, guid: 'g-1', pid: null, atMs: null, startMs: null }), null);
+});
+
 test('out of read order: a 4688 child read before its parent is relinked to it', () => {
   const t = new ProcessTree();
   t.observe(sec4688(5, { pid: 0x20, image: 'C:\\x\\kid.exe', ppid: 0x10, parentImage: 'C:\\x\\dad.exe' }));
