@@ -15,6 +15,7 @@ import { registerQuery } from './commands/query.js';
 import { registerRules } from './commands/rules.js';
 import { registerScan } from './commands/scan.js';
 import { VERSION } from '../version.js';
+import { relaunchWithHeapLimit } from './heap.js';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -47,12 +48,17 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`cmstp-hunt: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 2;
-  },
-);
+const relaunched = relaunchWithHeapLimit(process.argv);
+if (relaunched !== null) {
+  process.exitCode = relaunched;
+} else {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`cmstp-hunt: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -141,7 +141,7 @@ function compact(event: Event): Event {
 }
 
 /** Processes the incident builder's lineage keeps (TreeOptions.maxNodes). */
-export const DEFAULT_LINEAGE_NODES = 50_000;
+export const DEFAULT_LINEAGE_NODES = 20_000;
 
 export class IncidentBuilder {
   /** For the scan: events of other categories need not be decoded or passed on. */
@@ -163,7 +163,7 @@ export class IncidentBuilder {
   private readonly counters = { events: 0, evidenceDropped: 0, pendingDropped: 0, matches: 0, matchesDropped: 0 };
 
   constructor(options: IncidentOptions = {}) {
-    // The tree is the scan's one state that grows with the input: 50 000 processes (the oldest
+    // The tree is the scan's one state that grows with the input: 20 000 processes (the oldest
     // evicted first, and counted) keep a 1 GB scan's memory flat; chains span seconds, not days.
     this.tree = new ProcessTree({ maxNodes: DEFAULT_LINEAGE_NODES, ...options.tree });
     this.opts = {
@@ -199,7 +199,8 @@ export class IncidentBuilder {
         this.pending.push({ ...k, event: compact(k.event) });
         this.tree.pin(node.id);
         if (this.pending.length > this.opts.maxPending) {
-          this.pending.shift();
+          const dropped = this.pending.shift()!;
+          if (!this.keptKeys.has(dropped.key)) this.tree.unpin(dropped.nodeId);
           this.counters.pendingDropped++;
         }
       }

@@ -416,6 +416,11 @@ export class ProcessTree {
     if (this.pinned.size > this.maxNodes / 2) this.pinned.delete(this.pinned.values().next().value!);
   }
 
+  unpin(id: number | null): void {
+    const n = this.node(id);
+    if (n !== null) this.pinned.delete(n.id);
+  }
+
   private evict(): void {
     while (this.nodes.size > this.maxNodes) {
       const oldest = this.nodes.values().next().value!;

@@ -19,6 +19,7 @@ import { safeText } from '../safe-text.js';
 import { MAX_RULE_FILE } from './rules.js';
 import { builtinRulesDir } from '../builtin.js';
 import { IncidentBuilder } from '../../incidents/index.js';
+import { DEFAULT_MAX_HEAP_MB } from '../heap.js';
 
 const RULE_EXTENSIONS = /\.ya?ml$/i;
 const INPUT_EXTENSIONS = /\.(evtx|xml|json|jsonl|ndjson|csv|log|txt)(\.gz)?$/i;
@@ -291,6 +292,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--stats <file>', 'write the summary as JSON')
     .option('--fail-on <level>', 'exit 1 when a finding is at or above this level (default: never)')
     .option('--color <when>', 'colour the table: auto (a terminal, unless NO_COLOR is set), always, never', 'auto')
+    .option('--max-heap-mb <n>', `heap of the main thread in MB (default ${DEFAULT_MAX_HEAP_MB}); worker threads have their own caps`)
     .option('-t, --threads <n>', `threads that read and match (default: all ${defaultThreads()} cores; 1 runs on the main thread)`)
     .option('-q, --quiet', 'no progress, skipped-rule lines or summary on stderr (errors still print)', false)
     .option('-v, --verbose', 'print reader warnings too, not only errors', false)
@@ -310,6 +312,9 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       const minLevel = parseLevel(raw['minLevel'], '--min-level');
       const failOn = parseLevel(raw['failOn'], '--fail-on');
       if (!minLevel.ok) return usage(minLevel.error, setExit);
+      // Applied before we got here (cli/heap.ts relaunches a scan with the limit); checked here.
+      const heap = raw['maxHeapMb'] === undefined ? DEFAULT_MAX_HEAP_MB : Number(raw['maxHeapMb']);
+      if (!Number.isInteger(heap) || heap < 64 || heap > 1_048_576) return usage(`--max-heap-mb: a whole number of MB from 64, not ${safeText(String(raw['maxHeapMb']))}`, setExit);
       const threads = raw['threads'] === undefined ? defaultThreads() : Number(raw['threads']);
       if (!Number.isInteger(threads) || threads < 1 || threads > 256) return usage(`--threads: a whole number from 1 to 256, not ${safeText(String(raw['threads']))}`, setExit);
       if (!failOn.ok) return usage(failOn.error, setExit);

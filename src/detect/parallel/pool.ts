@@ -6,7 +6,8 @@ import { Worker } from 'node:worker_threads';
 import type { SourceSummary } from '../../sources/types.js';
 import type { CompiledRule } from '../compile.js';
 import type { PlannedInput, ScanUnit, UnitBatch, UnitItem } from '../scan-units.js';
-import { unpackEvent, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { deserialize } from 'node:v8';
+import { unpackEvent, type FromWorker, type PackedItem, type ToWorker, type WorkerInit } from './protocol.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -22,7 +23,8 @@ interface Slot {
 const PREFETCH = 2;
 
 interface UnitState {
-  batches: UnitBatch[];
+  /** Batches as received: serialized bytes (off the heap) until their turn, or ready items (failures). */
+  batches: Array<{ data: Uint8Array | null; items: UnitItem[]; events: number; outOfScope: number }>;
   summary: SourceSummary | null;
   /** Who to give a credit to for each consumed batch (null after the worker is gone). */
   worker: Worker | null;
@@ -85,8 +87,9 @@ export class ScanPool {
 
   private onMessage(slot: Slot, m: FromWorker): void {
     if (m.type === 'batch') {
-      const items: UnitItem[] = m.items.map((it) => ('d' in it ? { diagnostic: it.d } : { event: unpackEvent(it.e), matched: it.m.map((i) => this.rules[i]!) }));
-      this.states.get(m.unit)?.batches.push({ items, events: m.events, outOfScope: m.outOfScope });
+      // Kept as bytes: objects made now would wait for their turn long enough to be promoted to
+      // the old generation, which then grows with the input. Decoded at their turn, they die young.
+      this.states.get(m.unit)?.batches.push({ data: m.data, items: [], events: m.events, outOfScope: m.outOfScope });
     } else if (m.type === 'done') {
       const st = this.states.get(m.unit);
       if (st !== undefined) st.summary = m.summary;
@@ -120,6 +123,7 @@ export class ScanPool {
     if (st === undefined) this.states.set(unit.id, (st = { batches: [], summary: null, worker: null }));
     st.worker = null;
     st.batches.push({
+      data: null,
       items: [{ diagnostic: { code: 'io-error', severity: 'error', message, path: unit.path, line: null, column: null, offset: null, recordId: null, rejected: false } }],
       events: 0,
       outOfScope: 0,
@@ -178,7 +182,7 @@ export class ScanPool {
           const batch = st?.batches.shift();
           if (st !== undefined && batch !== undefined) {
             st.worker?.postMessage({ type: 'credit' } satisfies ToWorker);
-            yield { type: 'batch', unit, batch };
+            yield { type: 'batch', unit, batch: { items: batch.data === null ? batch.items : this.decode(batch.data), events: batch.events, outOfScope: batch.outOfScope } };
             continue;
           }
           if (st?.summary != null) {
@@ -190,6 +194,11 @@ export class ScanPool {
         }
       }
     }
+  }
+
+  private decode(data: Uint8Array): UnitItem[] {
+    const packed = deserialize(data) as PackedItem[];
+    return packed.map((it) => ('d' in it ? { diagnostic: it.d } : { event: unpackEvent(it.e), matched: it.m.map((i) => this.rules[i]!) }));
   }
 
   async close(): Promise<void> {

@@ -29,7 +29,9 @@ export type ToWorker = { type: 'unit'; unit: ScanUnit } | { type: 'credit' };
 export type FromWorker =
   | { type: 'ready'; rules: number }
   | { type: 'failed'; unit: number | null; message: string }
-  | { type: 'batch'; unit: number; items: PackedItem[]; events: number; outOfScope: number }
+  /** `data`: the batch's PackedItem[] as v8.serialize bytes, transferred, so the main thread
+   *  holds bytes outside its heap until it turns to the batch (see pool.ts). */
+  | { type: 'batch'; unit: number; data: Uint8Array; events: number; outOfScope: number }
   | { type: 'done'; unit: number; summary: SourceSummary };
 
 export type PackedItem = { d: SourceDiagnostic } | { e: PackedEvent; m: number[] };
@@ -88,8 +90,9 @@ export function packSlim(e: Event, fields: readonly string[]): PackedEvent {
 }
 
 export function unpackEvent(p: PackedEvent): Event {
-  const fields = new Fields([...p.names], [...p.values]);
-  const raw = p.rawNames === null || p.rawValues === null ? fields : new Fields([...p.rawNames], [...p.rawValues]);
+  // The arrays are this thread's own copies (structured clone): no need to copy them again.
+  const fields = new Fields(p.names as string[], p.values as FieldValue[]);
+  const raw = p.rawNames === null || p.rawValues === null ? fields : new Fields(p.rawNames as string[], p.rawValues as FieldValue[]);
   const e: Event = {
     category: p.category,
     fields,

@@ -2,6 +2,7 @@
 // units it is sent and posts their batches. It stops posting after a few batches the main
 // thread has not consumed yet, so memory stays bounded however far ahead it runs.
 
+import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TableSet } from '../../events/normalize.js';
 import { DEFAULT_TABLES } from '../../events/tables/index.js';
@@ -19,7 +20,7 @@ const MAX_UNACKED = 8;
 
 const port = parentPort;
 if (port === null) throw new Error('scan worker started outside a worker thread');
-const post = (m: FromWorker): void => port.postMessage(m);
+const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
 
 function setup(init: WorkerInit): { ctx: UnitContext; rules: CompiledRule[] } | string {
   const compiled: CompiledRule[] = [];
@@ -95,7 +96,10 @@ async function run(): Promise<void> {
         const items: PackedItem[] = r.value.items.map((item) =>
           'diagnostic' in item ? { d: item.diagnostic } : { e: pack(item.event, item.matched.length > 0), m: item.matched.map((rule) => indexOf.get(rule)!) },
         );
-        post({ type: 'batch', unit: unit.id, items, events: r.value.events, outOfScope: r.value.outOfScope });
+        const bytes = serialize(items);
+        // Transfer the bytes when they own their buffer (they do past the small-buffer pool).
+        const data = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? bytes : Uint8Array.from(bytes);
+        post({ type: 'batch', unit: unit.id, data, events: r.value.events, outOfScope: r.value.outOfScope }, [data.buffer as ArrayBuffer]);
         unacked++;
         while (unacked >= MAX_UNACKED) await waitForSignal();
       }
