@@ -55,8 +55,8 @@ export class ScanPool {
     // A worker's lasting state is its compiled rules and a unit's batch; a capped heap makes the
     // collector work before the heap grows, so memory stays flat however big the input. Bigger
     // rule sets get room for their compiled matchers.
-    const oldMb = 64 + Math.ceil(this.rules.length / 16);
-    const worker = new Worker(WORKER_URL, { workerData: this.init, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: oldMb } });
+    const oldMb = 48 + Math.ceil(this.rules.length / 16);
+    const worker = new Worker(WORKER_URL, { workerData: this.init, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: oldMb } });
     const slot: Slot = { worker, units: [] };
     return new Promise<void>((resolve, reject) => {
       let ready = false;
