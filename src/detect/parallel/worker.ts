@@ -99,7 +99,7 @@ async function run(): Promise<void> {
         const bytes = serialize(items);
         // Transfer the bytes when they own their buffer (they do past the small-buffer pool).
         const data = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? bytes : Uint8Array.from(bytes);
-        post({ type: 'batch', unit: unit.id, data, events: r.value.events, outOfScope: r.value.outOfScope }, [data.buffer as ArrayBuffer]);
+        post({ type: 'batch', unit: unit.id, data, events: r.value.events, outOfScope: r.value.outOfScope }, [data.buffer]);
         unacked++;
         while (unacked >= MAX_UNACKED) await waitForSignal();
       }
