@@ -220,7 +220,7 @@ interface Proc {
 export function* channelEvents(key: ChannelKey, seed: string, start: Date): Generator<WriteEvent, void, undefined> {
   const r = new R(seed);
   const gen = new Stream(r, start);
-  const plantAt = r.int(200, 1500);
+  const plantAt = r.int(20, 300);
   for (let i = 0; ; i++) {
     if (i === plantAt && (key === 'sysmon' || key === 'security')) yield* gen.cmstp(key);
     gen.advance();
