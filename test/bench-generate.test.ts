@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -13,6 +13,7 @@ import { readEvtxFile } from '../src/evtx/reader.js';
 const TINY = 12 * 65536; // one or two chunks per file
 
 function generate(dir: string, seed: string): Map<string, string> {
+  mkdirSync(dir, { recursive: true });
   for (const plan of planSet(dir, TINY, seed)) writeGeneratedFile(plan);
   const digests = new Map<string, string>();
   for (const name of readdirSync(dir).sort()) digests.set(name, createHash('sha256').update(readFileSync(path.join(dir, name))).digest('hex'));

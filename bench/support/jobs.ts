@@ -15,26 +15,34 @@ export interface Job {
   stdout: 'pipe' | 'null';
 }
 
-export interface JobsResult {
-  wallMs: number;
-  results: RunResult[];
+/** A run, with the CPU time (user + system, its children included) GNU time saw. */
+export interface JobResult extends RunResult {
+  cpuS: number | null;
 }
 
-function readRss(file: string | null): number | null {
-  if (file === null) return null;
+export interface JobsResult {
+  wallMs: number;
+  results: JobResult[];
+}
+
+/** GNU time's `%M %U %S` line (the last: "Command exited with non-zero status N" may precede it). */
+function readTime(file: string | null): { rss: number | null; cpuS: number | null } {
+  if (file === null) return { rss: null, cpuS: null };
   try {
     const lines = readFileSync(file, 'utf8').trim().split('\n');
-    const n = Number(lines[lines.length - 1]);
-    return Number.isFinite(n) && n > 0 ? n : null;
+    const [m, u, s] = (lines[lines.length - 1] ?? '').trim().split(/\s+/).map(Number);
+    const rss = m !== undefined && Number.isFinite(m) && m > 0 ? m : null;
+    const cpuS = u !== undefined && s !== undefined && Number.isFinite(u) && Number.isFinite(s) ? u + s : null;
+    return { rss, cpuS };
   } catch {
-    return null;
+    return { rss: null, cpuS: null };
   }
 }
 
-function runOne(tools: Tools, job: Job, timeoutMs: number): Promise<RunResult> {
+function runOne(tools: Tools, job: Job, timeoutMs: number): Promise<JobResult> {
   const argv: string[] = [];
   const rssFile = tools.gnuTime !== null ? scratchFile(`rss-${process.hrtime.bigint()}-${Math.random().toString(36).slice(2)}.txt`) : null;
-  if (rssFile !== null && tools.gnuTime !== null) argv.push(tools.gnuTime, '-f', '%M', '-o', rssFile);
+  if (rssFile !== null && tools.gnuTime !== null) argv.push(tools.gnuTime, '-f', '%M %U %S', '-o', rssFile);
   if (job.cores !== null && tools.taskset !== null) argv.push(tools.taskset, '-c', job.cores);
   argv.push(job.cmd, ...job.args);
   const devNull = job.stdout === 'null' ? openSync('/dev/null', 'w') : null;
@@ -62,13 +70,15 @@ function runOne(tools: Tools, job: Job, timeoutMs: number): Promise<RunResult> {
       clearTimeout(timer);
       const wallMs = performance.now() - start;
       if (devNull !== null) closeSync(devNull);
+      const t = readTime(rssFile);
       resolve({
         wallMs,
         status,
         signal,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
-        maxRssKiB: readRss(rssFile),
+        maxRssKiB: t.rss,
+        cpuS: t.cpuS,
         error,
       });
     });
