@@ -4,6 +4,9 @@
 //   node dist/bench/support/worker.js --mode decode|jsonl|xml --list FILES.json
 //        [--warmup N] [--runs N]
 //
+// FILES.json is an array of paths or of { file, first, count } parts (a range of chunk slots of
+// one file, read with readEvtxFile's `slots`; the parallel decode splits big files this way).
+//
 // Prints one WorkerResult as JSON on stdout. Rendered output goes to /dev/null through a 1 MiB
 // string buffer, the way `cmstp-hunt dump` buffers it before handing it to stdout.
 
@@ -16,10 +19,18 @@ import { FOLD_SEED, foldRecord, foldText, hex32 } from './checksum.js';
 import type { WorkerFile, WorkerMode, WorkerResult } from './protocol.js';
 
 const FLUSH_AT = 1 << 20;
+const CHUNK_BYTES = 0x10000;
+const HEADER_BYTES = 4096;
+
+/** A whole file, or the chunk slots [first, first + count) of one. */
+export type ListItem = string | { file: string; first: number; count: number };
+
+const isPart = (x: unknown): x is { file: string; first: number; count: number } =>
+  typeof x === 'object' && x !== null && typeof (x as { file?: unknown }).file === 'string' && Number.isInteger((x as { first?: unknown }).first) && Number.isInteger((x as { count?: unknown }).count);
 
 interface Args {
   mode: WorkerMode;
-  files: string[];
+  files: ListItem[];
   warmup: number;
   runs: number;
 }
@@ -42,7 +53,7 @@ function parseArgs(argv: readonly string[]): Args {
   if (mode === undefined || list === undefined) throw new Error('worker: --mode and --list are required');
   if (!Number.isInteger(warmup) || warmup < 0 || !Number.isInteger(runs) || runs < 1) throw new Error('worker: bad --warmup/--runs');
   const files = JSON.parse(readFileSync(list, 'utf8')) as unknown;
-  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string')) throw new Error('worker: the list must be a JSON array of paths');
+  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string' || isPart(f))) throw new Error('worker: the list must be a JSON array of paths or parts');
   return { mode, files, warmup, runs };
 }
 
@@ -88,22 +99,25 @@ interface PassResult {
   perFile: WorkerFile[];
 }
 
-function pass(mode: WorkerMode, files: readonly string[]): PassResult {
+function pass(mode: WorkerMode, files: readonly ListItem[]): PassResult {
   const r: PassResult = { ms: 0, bytes: 0, records: 0, errors: 0, warnings: 0, checksum: FOLD_SEED, valuesFolded: 0, outBytes: 0, perFile: [] };
   const sink = mode === 'decode' ? null : new NullSink();
   let h = FOLD_SEED;
   const start = performance.now();
   if (sink !== null && mode === 'xml') sink.write('<?xml version="1.0" encoding="utf-8"?>\n<Events>\n');
-  for (const file of files) {
-    const items = readEvtxFile(file);
+  for (const entry of files) {
+    const file = typeof entry === 'string' ? entry : entry.file;
+    const items = typeof entry === 'string' ? readEvtxFile(file) : readEvtxFile(file, { slots: { first: entry.first, count: entry.count } });
     for (let next = items.next(); ; next = items.next()) {
       if (next.done === true) {
         const s = next.value;
-        r.bytes += s.bytes;
+        // A part's summary still names the whole file's size: count the part's own bytes.
+        const bytes = typeof entry === 'string' ? s.bytes : s.chunks * CHUNK_BYTES + (entry.first === 0 ? Math.min(s.bytes, HEADER_BYTES) : 0);
+        r.bytes += bytes;
         r.records += s.records;
         r.errors += s.errors;
         r.warnings += s.warnings;
-        r.perFile.push({ file, bytes: s.bytes, records: s.records });
+        r.perFile.push({ file, bytes, records: s.records });
         break;
       }
       const item = next.value;
