@@ -116,6 +116,7 @@ export class TableSet {
   private readonly byProvider = new Map<string, MappingTable>();
   private readonly byTable = new Map<string, MappingTable>();
   private ecs: MappingTable | null = null;
+  private readonly memo = new Map<string, MappingTable | null>();
 
   constructor(tables: readonly MappingTable[]) {
     for (const t of tables) {
@@ -157,10 +158,16 @@ export class TableSet {
     if (r.kind === 'mde') return r.table === null ? null : (this.byTable.get(r.table) ?? null);
     if (r.kind === 'ecs') return this.ecs;
     const channel = r.view.get('Channel');
-    const byChannel = typeof channel === 'string' ? this.byChannel.get(lower(channel)) : undefined;
-    if (byChannel !== undefined) return byChannel;
     const provider = r.view.get('Provider_Name');
-    return typeof provider === 'string' ? (this.byProvider.get(lower(provider)) ?? null) : null;
+    // Memoised on the texts as they come: a log repeats a handful of channel/provider pairs, and
+    // lower-casing them for every event was a visible share of a scan.
+    const key = `${typeof channel === 'string' ? channel : ''}\u0000${typeof provider === 'string' ? provider : ''}`;
+    const known = this.memo.get(key);
+    if (known !== undefined) return known;
+    const byChannel = typeof channel === 'string' ? this.byChannel.get(lower(channel)) : undefined;
+    const table = byChannel ?? (typeof provider === 'string' ? (this.byProvider.get(lower(provider)) ?? null) : null);
+    if (this.memo.size < 4096) this.memo.set(key, table);
+    return table;
   }
 }
 
