@@ -138,6 +138,21 @@ export async function* runUnit(unit: ScanUnit, ctx: UnitContext): AsyncGenerator
   }
 }
 
+/** What a scan consumes, unit by unit in order: batches, then the unit's summary. */
+export type PoolEvent = { type: 'batch'; unit: ScanUnit; batch: UnitBatch } | { type: 'done'; unit: ScanUnit; summary: SourceSummary };
+
+/** A unit run on this thread, as the events a scan consumes. */
+export async function* localEvents(unit: ScanUnit, it: AsyncGenerator<UnitBatch, SourceSummary>): AsyncGenerator<PoolEvent> {
+  for (;;) {
+    const r = await it.next();
+    if (r.done === true) {
+      yield { type: 'done', unit, summary: r.value };
+      return;
+    }
+    yield { type: 'batch', unit, batch: r.value };
+  }
+}
+
 /** The summary of an input read in parts: counts added, format and shape from the first part. */
 export function mergeSummaries(path: string, parts: readonly SourceSummary[]): SourceSummary {
   const out: SourceSummary = { ...parts[0]!, path };

@@ -11,10 +11,10 @@ import type { ReadOptions } from '../sources/index.js';
 import type { SourceDiagnostic, SourceSummary } from '../sources/types.js';
 import type { CompiledRule } from './compile.js';
 import type { Finding, RiskFactor, Triage } from './finding.js';
-import { ScanPool, type PoolEvent } from './parallel/pool.js';
+import { ScanPool } from './parallel/pool.js';
 import type { WorkerInit } from './parallel/protocol.js';
 import { ScanCore } from './scan-core.js';
-import { mergeSummaries, planInputs, runUnit, type PlannedInput, type ScanUnit } from './scan-units.js';
+import { localEvents, mergeSummaries, planInputs, runUnit, type PlannedInput, type PoolEvent, type ScanUnit } from './scan-units.js';
 import { fileVerdicts } from '../evtx/reader.js';
 import { evtxDiagnostic } from '../sources/evtx.js';
 
@@ -193,19 +193,7 @@ export async function* scan(paths: readonly string[], options: ScanOptions): Asy
 }
 
 async function* runLocally(inputs: readonly PlannedInput[], local: (unit: ScanUnit) => ReturnType<typeof runUnit>): AsyncGenerator<PoolEvent> {
-  for (const input of inputs) {
-    for (const unit of input.units) {
-      const it = local(unit);
-      for (;;) {
-        const r = await it.next();
-        if (r.done === true) {
-          yield { type: 'done', unit, summary: r.value };
-          break;
-        }
-        yield { type: 'batch', unit, batch: r.value };
-      }
-    }
-  }
+  for (const input of inputs) for (const unit of input.units) yield* localEvents(unit, local(unit));
 }
 
 /** The file-level verdicts a whole-file read gives at its end, for a file read in parts. */

@@ -5,13 +5,12 @@
 import { Worker } from 'node:worker_threads';
 import type { SourceSummary } from '../../sources/types.js';
 import type { CompiledRule } from '../compile.js';
-import type { PlannedInput, ScanUnit, UnitBatch, UnitItem } from '../scan-units.js';
+import { localEvents, type PlannedInput, type PoolEvent, type ScanUnit, type UnitBatch, type UnitItem } from '../scan-units.js';
 import { deserialize } from 'node:v8';
 import { unpackEvent, type FromWorker, type PackedItem, type ToWorker, type WorkerInit } from './protocol.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
-export type PoolEvent = { type: 'batch'; unit: ScanUnit; batch: UnitBatch } | { type: 'done'; unit: ScanUnit; summary: SourceSummary };
 
 interface Slot {
   worker: Worker;
@@ -166,15 +165,7 @@ export class ScanPool {
     for (const input of inputs) {
       for (const unit of input.units) {
         if (unit.local) {
-          const it = local(unit);
-          for (;;) {
-            const r = await it.next();
-            if (r.done === true) {
-              yield { type: 'done', unit, summary: r.value };
-              break;
-            }
-            yield { type: 'batch', unit, batch: r.value };
-          }
+          yield* localEvents(unit, local(unit));
           continue;
         }
         for (;;) {
