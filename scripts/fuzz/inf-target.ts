@@ -70,7 +70,7 @@ export const infTarget: FuzzTarget<Buffer[]> = {
           for (const f of e.fields) chars += f.length;
         }
       }
-      if (chars > 64 * bytes.length + 1_000_000) report.problems.push({ outcome: 'memory', detail: `substitution made ${chars} characters from ${bytes.length} bytes` });
+      if (chars > 16 * bytes.length + 5_000_000) report.problems.push({ outcome: 'memory', detail: `substitution made ${chars} characters from ${bytes.length} bytes` });
       const analysed = analyzeInf(bytes);
       report.diagnostics = analysed.problems.length;
       for (const p of analysed.problems) {

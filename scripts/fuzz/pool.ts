@@ -1,9 +1,10 @@
-// The parent side: cases go to worker threads in batches; a watchdog reads which case each worker
-// is on (shared memory) and terminates a worker whose case runs past its budget (a `timeout`) or
-// whose heap hits the resource limit (`memory`). The worker is replaced and the rest of its batch
-// runs again (cases are pure functions of their number, so re-running is exact).
+// The parent side: cases go to worker processes in batches; each worker announces the case it
+// starts, and a watchdog kills a worker whose case runs past its budget (a `timeout`); a worker
+// that dies on its heap limit is a `memory` failure. The worker is replaced and the rest of its
+// batch runs again (cases are pure functions of their number, so re-running is exact).
 
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { OUTCOMES, isFailure, type CaseResult, type Outcome } from './outcome.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker.js';
 
@@ -31,7 +32,7 @@ export interface TargetSummary {
   restarts: number;
 }
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 export function emptyCounts(): Record<Outcome, number> {
   return Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
@@ -69,31 +70,53 @@ export function runTarget(target: string, indices: readonly number[], options: R
     };
 
     const spawn = (): void => {
-      const progress = new SharedArrayBuffer(16);
-      const view = new Float64Array(progress);
-      const setup: WorkerSetup = { target, seed: options.seed, dataDir: options.dataDir, root: options.root, timeLimitMs: options.timeLimitMs, progress };
-      const worker = new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: options.memoryMb, maxYoungGenerationSizeMb: 64 } });
+      const setup: WorkerSetup = { target, seed: options.seed, dataDir: options.dataDir, root: options.root, timeLimitMs: options.timeLimitMs };
+      const worker: ChildProcess = fork(WORKER, [], {
+        execArgv: [`--max-old-space-size=${options.memoryMb}`],
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        serialization: 'advanced',
+      });
       live++;
       let current: number[] | null = null;
+      let at = -1;
+      let since = 0;
       let ended = false;
+      let stderr = '';
+      worker.stderr?.setEncoding('utf8');
+      worker.stderr?.on('data', (d: string) => {
+        stderr = (stderr + d).slice(-4000);
+      });
+      const send = (m: ToWorker): void => {
+        worker.send(m);
+      };
+      const stop = (): void => {
+        worker.kill('SIGKILL');
+      };
+      const finish = (): void => {
+        if (ended) return;
+        ended = true;
+        clearInterval(watchdog);
+        live--;
+      };
       const next = (): void => {
         current = queue.shift() ?? null;
+        at = -1;
+        since = 0;
         if (current === null) {
           finish();
-          void worker.terminate();
+          worker.disconnect();
           done(null);
         } else {
-          worker.postMessage({ type: 'batch', indices: current } satisfies ToWorker);
+          send({ type: 'batch', indices: current });
         }
       };
-      /** The worker died on case `view[0]`: record it, requeue the rest of the batch, replace the worker. */
+      /** The worker died on case `at`: record it, requeue the rest of the batch, replace the worker. */
       const lost = (outcome: Outcome, detail: string): void => {
         if (ended) return;
         const batch: number[] = current ?? [];
-        const at = view[1]! > 0 ? view[0]! : -1;
-        const ms = view[1]! > 0 ? Date.now() - view[1]! : 0;
+        const ms = since > 0 ? Date.now() - since : 0;
         finish();
-        void worker.terminate();
+        stop();
         if (at >= 0 && batch.includes(at)) {
           record({ target, index: at, outcome, ms, detail, mutations: [] });
           const rest = batch.filter((i) => i !== at);
@@ -106,35 +129,32 @@ export function runTarget(target: string, indices: readonly number[], options: R
           done(new Error(`fuzz worker for ${target} failed outside a case: ${detail}`));
         }
       };
-      const finish = (): void => {
-        if (ended) return;
-        ended = true;
-        clearInterval(watchdog);
-        live--;
-      };
       const watchdog = setInterval(() => {
-        const since = view[1]!;
-        if (since > 0 && Date.now() - since > killAfter) lost('timeout', `no answer after ${killAfter} ms: terminated`);
+        if (since > 0 && Date.now() - since > killAfter) lost('timeout', `no answer after ${killAfter} ms: killed`);
       }, 50);
       worker.on('message', (msg: FromWorker) => {
         if (msg.type === 'ready') next();
-        else if (msg.type === 'results') {
+        else if (msg.type === 'at') {
+          at = msg.index;
+          since = Date.now();
+        } else if (msg.type === 'results') {
           for (const r of msg.results) record(r);
           next();
-        } else if (current === null || view[1] === 0) {
+        } else if (at < 0) {
           finish();
-          void worker.terminate();
+          stop();
           done(new Error(`fuzz worker for ${target}: ${msg.error}`));
         } else {
           lost('exception', msg.error.split('\n')[0] ?? msg.error);
         }
       });
-      worker.on('error', (err: Error & { code?: string }) => {
-        lost(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'exception', `${err.code ?? err.name}: ${err.message}`);
+      worker.on('error', (err: Error) => lost('exception', err.message));
+      worker.on('exit', (code, signal) => {
+        if (ended) return;
+        const oom = /heap out of memory|Reached heap limit/.test(stderr);
+        lost(oom ? 'memory' : 'exception', oom ? `heap limit of ${options.memoryMb} MB reached` : `worker exited (code ${code}, signal ${signal}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
       });
-      worker.on('exit', () => {
-        if (!ended) lost('exception', 'worker exited');
-      });
+      send({ type: 'setup', setup });
     };
     const workers = Math.max(1, Math.min(options.workers, queue.length));
     if (queue.length === 0) done(null);

@@ -1,8 +1,9 @@
-// The worker thread: loads one target's seeds once, then runs the batches of case numbers the
-// parent sends. Before each case it publishes the case number and its start time in shared
-// memory, so that the parent can tell which case hangs without a message per case.
+// The fuzz worker: a child process (not a worker thread: a worker thread whose heap limit is hit
+// by one large allocation aborts the whole process, runner included). It loads one target's
+// seeds once, then runs the batches of case numbers the parent sends, announcing each case before
+// it starts so that the parent knows which one hangs or runs out of memory, and sending the
+// results of a batch in one message.
 
-import { parentPort, workerData } from 'node:worker_threads';
 import { isFailure, type CaseResult } from './outcome.js';
 import { runCase } from './run-case.js';
 import { targetNamed } from './targets.js';
@@ -13,36 +14,43 @@ export interface WorkerSetup {
   dataDir: string;
   root: string;
   timeLimitMs: number;
-  /** [case number, start time in ms since the epoch] as two float64s. */
-  progress: SharedArrayBuffer;
 }
 
-export type ToWorker = { type: 'batch'; indices: number[] };
-export type FromWorker = { type: 'ready' } | { type: 'results'; results: CaseResult[] } | { type: 'fatal'; error: string };
+export type ToWorker = { type: 'setup'; setup: WorkerSetup } | { type: 'batch'; indices: number[] };
+export type FromWorker = { type: 'ready' } | { type: 'at'; index: number } | { type: 'results'; results: CaseResult[] } | { type: 'fatal'; error: string };
 
-const setup = workerData as WorkerSetup;
-const port = parentPort!;
-const progress = new Float64Array(setup.progress);
+const send = (m: FromWorker): void => {
+  process.send?.(m);
+};
 
-async function main(): Promise<void> {
-  const target = targetNamed(setup.target);
-  if (target === undefined) throw new Error(`unknown target ${setup.target}`);
-  const corpus = target.load(setup.dataDir, setup.root);
-  port.on('message', (msg: ToWorker) => {
-    void (async () => {
-      const results: CaseResult[] = [];
-      for (const index of msg.indices) {
-        progress[0] = index;
-        progress[1] = Date.now();
-        const r = await runCase(target, corpus, setup.seed, index, setup.timeLimitMs);
-        // Mutation lists only travel for failures; the counts need none.
-        results.push(isFailure(r.outcome) ? r : { ...r, mutations: [], detail: '' });
-      }
-      progress[1] = 0;
-      port.postMessage({ type: 'results', results } satisfies FromWorker);
-    })().catch((e: unknown) => port.postMessage({ type: 'fatal', error: String(e instanceof Error ? e.stack : e) } satisfies FromWorker));
-  });
-  port.postMessage({ type: 'ready' } satisfies FromWorker);
-}
+const stack = (e: unknown): string => String(e instanceof Error ? e.stack : e);
 
-main().catch((e: unknown) => port.postMessage({ type: 'fatal', error: String(e instanceof Error ? e.stack : e) } satisfies FromWorker));
+let handle: ((indices: number[]) => Promise<void>) | null = null;
+
+process.on('message', (msg: ToWorker) => {
+  if (msg.type === 'setup') {
+    const { setup } = msg;
+    try {
+      const target = targetNamed(setup.target);
+      if (target === undefined) throw new Error(`unknown target ${setup.target}`);
+      const corpus = target.load(setup.dataDir, setup.root);
+      handle = async (indices) => {
+        const results: CaseResult[] = [];
+        for (const index of indices) {
+          send({ type: 'at', index });
+          const r = await runCase(target, corpus, setup.seed, index, setup.timeLimitMs);
+          // Mutation lists only travel for failures; the counts need none.
+          results.push(isFailure(r.outcome) ? r : { ...r, mutations: [], detail: '' });
+        }
+        send({ type: 'results', results });
+      };
+      send({ type: 'ready' });
+    } catch (e) {
+      send({ type: 'fatal', error: stack(e) });
+    }
+  } else if (handle !== null) {
+    handle(msg.indices).catch((e: unknown) => send({ type: 'fatal', error: stack(e) }));
+  }
+});
+// The parent going away ends this process too.
+process.on('disconnect', () => process.exit(0));
