@@ -1,9 +1,9 @@
 // INF: mutated cmstp INF files (the Atomic shapes, the public UAC-bypass template, a CM profile)
-// through `parseInf` and `analyzeInf`. Checked: no throw, every problem has a known code and a
-// line (0 only for whole-input problems), substitution does not blow up (output bounded by a
-// multiple of the input), no prototype gains a key.
+// through `parseInf` and `analyzeParsedInf` (what `analyzeInf` runs). Checked: no throw, every
+// problem has a known code and a line (0 only for whole-input problems), substitution does not
+// blow up (output bounded by a multiple of the input), no prototype gains a key.
 
-import { analyzeInf } from '../../src/inf/analyze.js';
+import { analyzeParsedInf } from '../../src/inf/analyze.js';
 import { parseInf, type InfProblemCode } from '../../src/inf/parse.js';
 import type { CaseReport } from './outcome.js';
 import { describeError, printable, prototypeProblem } from './outcome.js';
@@ -38,20 +38,20 @@ const SEEDS: readonly string[] = [
 ];
 
 const INF_MUTATIONS: ReadonlyArray<[string, TextMutation]> = [
-  ['huge-section', (b, rng) => insertAt(b, Buffer.from(`\r\n[Big]\r\n${'a=b,c,"d"\r\n'.repeat(rng.pick([1000, 50_000, 210_000]))}`), rng)],
+  ['huge-section', (b, rng) => insertAt(b, Buffer.from(`\r\n[Big]\r\n${'a=b,c,"d"\r\n'.repeat(rng.sized([1000, 20_000], [210_000]))}`), rng)],
   ['continuation-at-end', (b, rng) => Buffer.concat([b, Buffer.from(rng.pick(['\\', 'x=\\', 'x=a \\\r\n\\\r\n\\']))])],
-  ['long-continuation', (b, rng) => insertAt(b, repeat('aaaaaaaaaaaaaaa \\\r\n', rng.pick([100, 10_000, 50_000])), rng)],
+  ['long-continuation', (b, rng) => insertAt(b, repeat('aaaaaaaaaaaaaaa \\\r\n', rng.sized([100, 10_000], [50_000])), rng)],
   ['string-self-reference', (b) => Buffer.concat([b, Buffer.from('\r\n[Strings]\r\na="%a%"\r\nb="%a%%b%%a%"\r\nc=%c\r\n[DefaultInstall]\r\nRunPreSetupCommands=%a%%b%%c%\r\n')])],
   ['strings-bomb', (b, rng) => {
     // One long string, referenced as often as a line allows: substitution multiplies them.
-    const n = rng.pick([100, 5000, 20_000]);
+    const n = rng.sized([100, 5000], [20_000]);
     return Buffer.concat([b, Buffer.from(`\r\n[Strings]\r\nx="${'X'.repeat(60_000)}"\r\n[DefaultInstall]\r\nRunPreSetupCommands=${'%x%'.repeat(n)}\r\n${`y=${'%x%,'.repeat(1000)}\r\n`.repeat(rng.pick([1, 50]))}`)]);
   }],
-  ['many-references', (b, rng) => insertAt(b, repeat('%Undefined%', rng.pick([100, 20_000])), rng)],
+  ['many-references', (b, rng) => insertAt(b, repeat('%Undefined%', rng.sized([100], [20_000])), rng)],
   ['unterminated-quote', (b, rng) => insertAt(b, Buffer.from('"'), rng)],
-  ['section-headers', (b, rng) => insertAt(b, repeat(rng.pick(['[', '[x]\r\n', '[Strings]\r\n', '[a\r\n']), rng.pick([10, 10_000])), rng)],
-  ['long-line', (b, rng) => insertAt(b, Buffer.from(`k=${'v'.repeat(rng.pick([65_535, 70_000, 1_000_000]))}\r\n`), rng)],
-  ['over-8-mib', (b) => Buffer.concat([b, Buffer.alloc(8 * 1024 * 1024 + 3, 0x41)])],
+  ['section-headers', (b, rng) => insertAt(b, repeat(rng.pick(['[', '[x]\r\n', '[Strings]\r\n', '[a\r\n']), rng.sized([10], [10_000])), rng)],
+  ['long-line', (b, rng) => insertAt(b, Buffer.from(`k=${'v'.repeat(rng.sized([65_535, 70_000], [1_000_000]))}\r\n`), rng)],
+  ['over-8-mib', (b, rng) => (rng.chance(0.2) ? Buffer.concat([b, Buffer.alloc(8 * 1024 * 1024 + 3, 0x41)]) : b)],
   ['dirids', (b, rng) => insertAt(b, Buffer.from(rng.pick(['%11%', '%0000011%', '%-1%', '%99999999999999999999%', '%49000%', '%%', '%%%'])), rng)],
 ];
 
@@ -71,7 +71,7 @@ export const infTarget: FuzzTarget<Buffer[]> = {
         }
       }
       if (chars > 16 * bytes.length + 5_000_000) report.problems.push({ outcome: 'memory', detail: `substitution made ${chars} characters from ${bytes.length} bytes` });
-      const analysed = analyzeInf(bytes);
+      const analysed = analyzeParsedInf(parsed);
       report.diagnostics = analysed.problems.length;
       for (const p of analysed.problems) {
         if (!CODES.has(p.code)) report.problems.push({ outcome: 'untyped-error', detail: `unknown code ${printable(String(p.code))}` });

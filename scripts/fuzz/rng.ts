@@ -37,6 +37,11 @@ export class Rng {
     return items[this.below(items.length)]!;
   }
 
+  /** One of `common`, or now and then (probability `p`) one of `rare`: the big, slow inputs. */
+  sized<T>(common: readonly T[], rare: readonly T[], p = 0.1): T {
+    return this.chance(p) ? this.pick(rare) : this.pick(common);
+  }
+
   /** Small sizes often, large ones sometimes: 2^k for a uniform k in [0, maxLog2], then jittered. */
   size(maxLog2: number): number {
     const k = this.int(0, maxLog2);

@@ -204,6 +204,10 @@ function* readSource(
         chunk = padded;
       }
       const result = readChunk(chunk, { file, index, fileOffset: offset, limits, carve: options.carve === true, seenIds, templates });
+      if (avail < CHUNK_SIZE) {
+        // Problems met in the zero-filled tail are located where the file's data stops.
+        for (const item of result.items) if (!item.ok && item.diagnostic.offset > size) item.diagnostic.offset = size;
+      }
       summary.records += result.records;
       summary.recovered += result.recovered;
       summary.errors += result.errors;
