@@ -43,13 +43,13 @@ const SIGMA_MUTATIONS: ReadonlyArray<[string, TextMutation]> = [
   ['regex-list', (_b, rng) => rule(`  selection:\n    Image|re|all:\n${CATASTROPHIC.slice(0, rng.int(1, CATASTROPHIC.length)).map((r) => `      - '${r.replace(/'/g, "''")}'`).join('\n')}`)],
   ['alias-bomb', (b, rng) => (rng.chance(0.5) ? enc(ALIAS_BOMB) : Buffer.concat([enc(ALIAS_BOMB.replace(/^/gm, '# ').replace(/^# /, '')), b]))],
   ['alias-bomb-detection', () => enc(`${ALIAS_BOMB}title: t\nlogsource: {product: windows}\ndetection:\n  selection:\n    CommandLine|contains: *j\n  condition: selection\n`)],
-  ['huge-list', (_b, rng) => rule(`  selection:\n    CommandLine|contains:\n${Array.from({ length: rng.sized([1000, 10_001], [30_000]) }, (_, i) => `      - 'v${i}'`).join('\n')}`)],
+  ['huge-list', (_b, rng) => rule(`  selection:\n    CommandLine|contains:\n${Array.from({ length: rng.sized([100, 1000], [10_001, 30_000]) }, (_, i) => `      - 'v${i}'`).join('\n')}`)],
   ['deep-nesting', (_b, rng) => {
     const n = rng.sized([33, 1000], [100_000]);
     return rng.chance(0.5) ? enc(`detection:\n  selection: ${'['.repeat(n)}${']'.repeat(n)}\n`) : enc(`title: t\ndetection: ${'{a: '.repeat(Math.min(n, 5000))}1${'}'.repeat(Math.min(n, 5000))}\n`);
   }],
   ['many-detections', (_b, rng) => {
-    const n = rng.pick([100, 3000]);
+    const n = rng.sized([100, 300], [3000]);
     return rule(Array.from({ length: n }, (_, i) => `  selection${i}:\n    CommandLine|contains: 'x${i}'`).join('\n'), rng.pick(['1 of selection*', 'all of them', Array.from({ length: n }, (_, i) => `selection${i}`).join(' and ')]));
   }],
   ['long-condition', (_b, rng) => {
@@ -60,7 +60,7 @@ const SIGMA_MUTATIONS: ReadonlyArray<[string, TextMutation]> = [
   ['modifiers', (_b, rng) => rule(`  selection:\n    CommandLine|${rng.pick(['base64offset|contains', 'windash|contains|all', 'cidr', 'expand', 'utf16le|base64', 'wide|base64offset|endswith', 'lt', 'gte', 'fieldref', 'exists', 're|i|m|s', 'nonexistent', '', '|||', 'contains|contains|re'])}: ${rng.pick(["'x'", '1', 'null', '[]', '{}', "'%p%'", "'10.0.0.0/33'", "'::/200'", "'*?\\\\*'", 'true'])}`)],
   ['yaml-tags', (b, rng) => insertAt(b, enc(rng.pick(['!!js/function "x"', '!!binary AAAA', '!!timestamp 2020-99-99', '<<: *missing', '? [a, b]\n: c', '!custom x', '&anchor', '*undefined', '%YAML 9.9\n---\n', '@', '`'])), rng)],
   ['many-documents', (b, rng) => {
-    const copies = Math.max(1, Math.min(rng.sized([2, 50], [1000]), Math.floor(MAX_INPUT / (b.length + 5))));
+    const copies = Math.max(1, Math.min(rng.sized([2, 20], [300]), Math.floor(MAX_INPUT / (b.length + 5))));
     return Buffer.concat(Array.from({ length: copies }, () => Buffer.concat([b, enc('\n---\n')])));
   }],
   ['actions', (b, rng) => Buffer.concat([enc(rng.pick(['action: repeat\n---\n', 'action: global\ndetection: {x: 1}\n---\n', 'action: reset\n---\n', 'action: bogus\n---\n'])), b])],
@@ -81,7 +81,7 @@ function ymlFiles(dir: string): string[] {
 
 /** Events whose every field the rules look at holds a long hostile string. */
 function hostileEvents(): Event[] {
-  const strings = ['a'.repeat(30_000) + '!', 'x'.repeat(20_000) + 'y', `${'\\'.repeat(10_000)}cmstp.exe`, ' '.repeat(20_000), 'ab'.repeat(15_000) + 'c', '\u0000\ud800'.repeat(5000)];
+  const strings = ['a'.repeat(10_000) + '!', `${'\\'.repeat(5000)}cmstp.exe`, 'ab'.repeat(5000) + 'c', '\u0000\ud800 '.repeat(3000)];
   const names = ['Image', 'CommandLine', 'ParentImage', 'ParentCommandLine', 'OriginalFileName', 'TargetObject', 'QueryName', 'ImageLoaded', 'TargetFilename', 'Details', 'EventID'];
   return strings.map((s, i) => {
     const f = Fields.from(names.map((n): [string, FieldValue] => [n, n === 'EventID' ? i : s]));
