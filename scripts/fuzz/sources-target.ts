@@ -124,6 +124,13 @@ export function memoryInput(bytes: Buffer, name: string, chunkSize: number): Inp
 
 const hasContent = (b: Buffer): boolean => /[^\s\ufeff]/.test(b.toString('utf8').replaceAll('\u0000', ''));
 
+/** CSV lines (LF-separated) holding anything but separators, quotes and space: a header and rows. */
+function dataRows(b: Buffer): number {
+  let n = 0;
+  for (const line of b.toString('utf8').replaceAll('\u0000', '').split('\n')) if (/[^\s,"\ufeff]/.test(line)) n++;
+  return n;
+}
+
 /** Reads one input with one reader and checks what came out. */
 export async function checkSource(format: Format, bytes: Buffer, chunkSize: number, mutations: string[]): Promise<CaseReport> {
   const report: CaseReport = { records: 0, diagnostics: 0, problems: [], mutations, inputSize: bytes.length };
@@ -158,7 +165,7 @@ export async function checkSource(format: Format, bytes: Buffer, chunkSize: numb
   if (valueChars > 4 * bytes.length + 1_000_000 + report.records * 4096) {
     report.problems.push({ outcome: 'memory', detail: `output holds ${valueChars} characters for a ${bytes.length}-byte input (expansion)` });
   }
-  if (report.records === 0 && report.diagnostics === 0 && hasContent(bytes) && format !== 'csv') {
+  if (report.records === 0 && report.diagnostics === 0 && (format === 'csv' ? dataRows(bytes) >= 2 : hasContent(bytes))) {
     report.problems.push({ outcome: 'accounting', detail: 'input with content yielded neither records nor diagnostics' });
   }
   const polluted = prototypeProblem();
