@@ -18,7 +18,7 @@ import type { CaseReport } from './outcome.js';
 import { describeError, printable, prototypeProblem } from './outcome.js';
 import type { Rng } from './rng.js';
 import type { FuzzTarget } from './target.js';
-import { GENERIC, bigSize, insertAt, mutateText, repeat, type TextMutation } from './text-mutate.js';
+import { GENERIC, MAX_INPUT, bigSize, insertAt, mutateText, repeat, type TextMutation } from './text-mutate.js';
 
 const CODES: ReadonlySet<SourceErrorCode> = new Set<SourceErrorCode>([
   'io-error', 'empty-file', 'unknown-format', 'unknown-shape', 'bad-json', 'bad-xml', 'bad-csv', 'bad-gzip', 'limit-exceeded', 'evtx',
@@ -73,7 +73,8 @@ const FORMAT_MUTATIONS: Record<Format, ReadonlyArray<[string, TextMutation]>> = 
     ['proto-header', (b, rng) => insertAt(b, enc(rng.pick(['__proto__,', 'constructor,', 'prototype,'])), rng)],
     ['many-rows', (b, rng) => {
       const header = b.toString('utf8').split('\n', 1)[0] ?? 'a,b';
-      return enc(`${header}\n${`${header.replace(/[^,]/g, '')}\n`.repeat(rng.sized([1000], [100_000]))}`);
+      const row = `${header.replace(/[^,]/g, '')}\n`;
+      return enc(`${header}\n${row.repeat(Math.min(rng.sized([1000], [100_000]), Math.floor(MAX_INPUT / row.length)))}`);
     }],
   ],
 };
@@ -122,12 +123,19 @@ export function memoryInput(bytes: Buffer, name: string, chunkSize: number): Inp
   };
 }
 
-const hasContent = (b: Buffer): boolean => /[^\s\ufeff]/.test(b.toString('utf8').replaceAll('\u0000', ''));
+/** The text as the readers see it: UTF-16 when a byte order mark says so, else UTF-8. */
+function decoded(b: Buffer): string {
+  if (b[0] === 0xff && b[1] === 0xfe) return b.subarray(2, b.length & ~1).toString('utf16le');
+  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2, b.length & ~1)).swap16().toString('utf16le');
+  return b.toString('utf8');
+}
+
+const hasContent = (b: Buffer): boolean => /[^\s\ufeff]/.test(decoded(b).replaceAll('\u0000', ''));
 
 /** CSV lines (LF-separated) holding anything but separators, quotes and space: a header and rows. */
 function dataRows(b: Buffer): number {
   let n = 0;
-  for (const line of b.toString('utf8').replaceAll('\u0000', '').split('\n')) if (/[^\s,"\ufeff]/.test(line)) n++;
+  for (const line of decoded(b).replaceAll('\u0000', '').split('\n')) if (/[^\s,"\ufeff]/.test(line)) n++;
   return n;
 }
 
