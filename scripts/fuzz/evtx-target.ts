@@ -55,7 +55,9 @@ export function evtxCase(seeds: readonly SeedChunk[], rng: Rng): EvtxCase {
     }
     if (twoChunks) break; // the second chunk stays intact, so records after damage are expected
   }
-  const header = seed.header.slice(0, FILE_HEADER);
+  // A copy: the seed's header is a Buffer, whose slice() is a view, and it is edited below.
+  const header = new Uint8Array(FILE_HEADER);
+  header.set(seed.header.subarray(0, FILE_HEADER));
   const hv = new DataView(header.buffer, header.byteOffset, header.byteLength);
   if (header.length >= 128) {
     hv.setUint16(42, chunks.length, true);
