@@ -252,6 +252,10 @@ function* readSlots(
         chunk = padded;
       }
       const result = readChunk(chunk, { file, index, fileOffset: offset, limits, carve: options.carve === true, seenIds, templates, accept: options.accept });
+      if (avail < CHUNK_SIZE) {
+        // Problems met in the zero-filled tail are located where the file's data stops.
+        for (const item of result.items) if (!item.ok && item.diagnostic.offset > source.size) item.diagnostic.offset = source.size;
+      }
       summary.records += result.records;
       summary.skipped += result.skipped;
       summary.recovered += result.recovered;

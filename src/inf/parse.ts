@@ -126,9 +126,11 @@ function logicalLines(text: string, limits: InfLimits, problems: InfProblem[]): 
     const continues = body.endsWith('\\') && !/^\s*\[/.test(body);
     if (continues) body = body.slice(0, -1);
     if (pending === null) pending = { text: body, line: i + 1 };
-    else pending.text += body;
+    else if (pending.text.length < limits.maxLineLength) pending.text += body;
+    // Once cut, a line takes no more continuations: appending and cutting again per physical
+    // line would copy the whole line each time (quadratic in a run of continuations).
     if (pending.text.length > limits.maxLineLength) {
-      problems.push({ code: 'line-too-long', message: `a logical line of ${pending.text.length} characters; the first ${limits.maxLineLength} are kept`, line: pending.line });
+      problems.push({ code: 'line-too-long', message: `a logical line of more than ${limits.maxLineLength} characters; the first ${limits.maxLineLength} are kept`, line: pending.line });
       pending.text = pending.text.slice(0, limits.maxLineLength);
     }
     if (!continues) {
@@ -229,34 +231,50 @@ export function parseInf(bytes: Uint8Array, limits: InfLimits = DEFAULT_INF_LIMI
       if (!strings.has(k)) strings.set(k, unquote(e.valueText));
     }
   }
-  const unresolved = new Set<string>();
-  const substitute = (s: string): string =>
-    s.replace(/%([^%\r\n]*)%/g, (whole, name: string) => {
+  // Unresolved names and the line each first appears on.
+  const unresolved = new Map<string, number>();
+  // Substitution multiplies: a 64 KiB string referenced 20,000 times on one line is gigabytes.
+  // Each field may grow to the line cap, and all fields together to a multiple of the input;
+  // past that, references stay as written and the entry says so.
+  let budget = Math.max(4 * 1024 * 1024, 16 * text.length);
+  let cut = false;
+  const substitute = (s: string, line: number): string => {
+    let length = s.length;
+    return s.replace(/%([^%\r\n]*)%/g, (whole, name: string) => {
       if (name === '') return '%';
-      const v = strings.get(name.toLowerCase());
-      if (v !== undefined) return v;
-      const dir = DIRIDS.get(name.replace(/^0+(?=\d)/, ''));
-      if (dir !== undefined) return dir;
-      unresolved.add(name);
-      return whole;
+      const v = strings.get(name.toLowerCase()) ?? DIRIDS.get(name.replace(/^0+(?=\d)/, ''));
+      if (v === undefined) {
+        if (!unresolved.has(name)) unresolved.set(name, line);
+        return whole;
+      }
+      const grow = v.length - whole.length;
+      if (length + grow > limits.maxLineLength || grow > budget) {
+        cut = true;
+        return whole;
+      }
+      length += grow;
+      budget -= Math.max(0, grow);
+      return v;
     });
+  };
   for (const e of pendingEntries) {
     const rawFields = splitFields(e.valueText, e.line, problems);
     const key = e.keyText === null ? null : unquote(e.keyText);
+    cut = false;
     e.section.entries.push({
       line: e.line,
       key,
-      keyLower: key === null ? null : substitute(key).toLowerCase(),
-      fields: rawFields.map(substitute),
+      keyLower: key === null ? null : substitute(key, e.line).toLowerCase(),
+      fields: rawFields.map((f) => substitute(f, e.line)),
       rawFields,
       text: e.text,
     });
+    if (cut) problems.push({ code: 'line-too-long', message: `[Strings] substitution would make a field longer than ${limits.maxLineLength} characters (or the file's total too large); those references are kept as written`, line: e.line });
   }
-  for (const name of unresolved) {
-    const at = pendingEntries.find((e) => e.text.toLowerCase().includes(`%${name.toLowerCase()}%`));
-    problems.push({ code: 'undefined-string', message: `%${name}% is not in [Strings] and is not a DIRID (kept as written)`, line: at?.line ?? 0 });
+  for (const [name, line] of unresolved) {
+    problems.push({ code: 'undefined-string', message: `%${name}% is not in [Strings] and is not a DIRID (kept as written)`, line });
   }
-  return { encoding: decoded.encoding, bom: decoded.bom, sections, strings, unresolved: [...unresolved], problems };
+  return { encoding: decoded.encoding, bom: decoded.bom, sections, strings, unresolved: [...unresolved.keys()], problems };
 }
 
 /** The section named `name` (case-insensitive), if present. */

@@ -60,8 +60,12 @@ function tokenize(src: string): Token[] | ConditionError {
 
 const OPERATORS = new Set(['and', 'or', 'not', 'of', 'them']);
 
+/** Deepest accepted nesting of parentheses and `not`: the parser and every walker recurse on it. */
+export const MAX_CONDITION_DEPTH = 128;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private peek(): Token {
@@ -106,16 +110,23 @@ class Parser {
   private not(): ConditionNode {
     if (this.isWord('not')) {
       const t = this.next();
-      const operand = this.not();
+      const operand = this.nested(t, () => this.not());
       return { kind: 'not', operand, start: t.start, end: operand.end };
     }
     return this.operand();
   }
 
+  private nested(t: Token, parse: () => ConditionNode): ConditionNode {
+    if (++this.depth > MAX_CONDITION_DEPTH) throw fail(`nested more than ${MAX_CONDITION_DEPTH} levels deep`, t.start);
+    const node = parse();
+    this.depth--;
+    return node;
+  }
+
   private operand(): ConditionNode {
     const t = this.next();
     if (t.kind === 'lparen') {
-      const inner = this.or();
+      const inner = this.nested(t, () => this.or());
       const close = this.next();
       if (close.kind !== 'rparen') throw fail(`expected ')' to close the '(' at offset ${t.start}`, close.start);
       return { ...inner, start: t.start, end: close.end };

@@ -108,7 +108,20 @@ class Loader {
           ok = false;
           return;
         }
+        // Duplicate keys, found here in linear time: yaml's own uniqueKeys check compares every
+        // key with every other, which a map of 100,000 keys turns into a hang.
+        const seen = isMap(node) ? new Set<string>() : null;
         for (const item of node.items as unknown[]) {
+          if (seen !== null && item instanceof Pair && isScalar(item.key)) {
+            const v: unknown = item.key.value;
+            const k = `${typeof v}:${String(v)}`;
+            if (seen.has(k)) {
+              this.sink.add('yaml-syntax', 'Map keys must be unique', this.pos(item.key));
+              ok = false;
+              return;
+            }
+            seen.add(k);
+          }
           if (item instanceof Pair) {
             walk(item.key, depth + 1);
             walk(item.value, depth + 1);
@@ -611,7 +624,7 @@ export function loadRules(text: string, file: string, options: LoadOptions = {})
     loader.sink.add('input-too-large', `${text.length} characters; at most ${opts.maxInputLength} are accepted`, { line: 1, column: 1 });
     return loader.result;
   }
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (!Array.isArray(docs)) return loader.result;
   let global: unknown;
   let previous: YAMLMap | undefined;

@@ -65,6 +65,8 @@ export class CsvScanner {
   /** How many fields a row must have (0: any); set once the header is known. */
   expected = 0;
   private buf: Buffer = Buffer.alloc(0);
+  /** The owned buffer `buf` lies at the start of, with room to grow (null: `buf` is a fed chunk). */
+  private spare: Buffer | null = null;
   /** Absolute offset of buf[0]. */
   private base = 0;
   private pos = 0;
@@ -98,8 +100,22 @@ export class CsvScanner {
 
   feed(chunk: Buffer): void {
     const shift = this.rowStart;
-    if (shift === this.buf.length) this.buf = chunk;
-    else this.buf = Buffer.concat([this.buf.subarray(shift), chunk]);
+    const keep = this.buf.length - shift;
+    if (keep === 0) {
+      this.buf = chunk;
+      this.spare = null;
+    } else if (shift === 0 && this.spare !== null && keep + chunk.length <= this.spare.length) {
+      // A row spanning many chunks grows in place: copying the whole row again for every chunk
+      // made a long row (an unterminated quote) quadratic in its length.
+      chunk.copy(this.spare, keep);
+      this.buf = this.spare.subarray(0, keep + chunk.length);
+    } else {
+      const need = keep + chunk.length;
+      this.spare = Buffer.allocUnsafe(need < 1 << 16 ? need : 2 * need);
+      this.buf.copy(this.spare, 0, shift);
+      chunk.copy(this.spare, keep);
+      this.buf = this.spare.subarray(0, need);
+    }
     this.base += shift;
     this.rowStart = 0;
     this.pos -= shift;
