@@ -4,7 +4,7 @@
 // summary accounts for every item, records sit inside the chunk they name.
 
 import type { EvtxErrorCode } from '../../src/evtx/errors.js';
-import { readEvtxBytes } from '../../src/evtx/reader.js';
+import { readEvtxBytes, type RecordHeader } from '../../src/evtx/reader.js';
 import { renderJson } from '../../src/evtx/render/json.js';
 import { renderXml } from '../../src/evtx/render/xml.js';
 import { CHUNK, FILE_HEADER, loadSeedChunks, type SeedChunk } from './evtx-corpus.js';
@@ -24,6 +24,8 @@ const CODES: ReadonlySet<EvtxErrorCode> = new Set<EvtxErrorCode>([
 export interface EvtxCase {
   bytes: Uint8Array;
   carve: boolean;
+  /** Read with the scan's header prefilter (peek.ts) turning away every odd EventID. */
+  prefilter: boolean;
   mutations: string[];
 }
 
@@ -84,7 +86,9 @@ export function evtxCase(seeds: readonly SeedChunk[], rng: Rng): EvtxCase {
   }
   const carve = rng.chance(0.35);
   if (carve) mutations.push('carve');
-  return { bytes, carve, mutations };
+  const prefilter = rng.chance(0.3);
+  if (prefilter) mutations.push('prefilter');
+  return { bytes, carve, prefilter, mutations };
 }
 
 /** Reads a case to the end and checks every item against the file and the summary. */
@@ -97,7 +101,15 @@ export function checkEvtx(c: EvtxCase, name = 'fuzz.evtx'): CaseReport {
   let errors = 0;
   let warnings = 0;
   try {
-    const it = readEvtxBytes(c.bytes, name, { carve: c.carve });
+    // The prefilter sees peeked headers of damaged records: they must be typed, and what it
+    // turns away must be counted (records + skipped + errors covers every live record).
+    const accept = (h: RecordHeader): boolean => {
+      if (!(h.eventId === null || Number.isFinite(h.eventId)) || !(h.channel === null || typeof h.channel === 'string') || !(h.provider === null || typeof h.provider === 'string')) {
+        report.problems.push({ outcome: 'untyped-error', detail: `prefilter saw an untyped header ${JSON.stringify(h)}` });
+      }
+      return h.eventId === null || h.eventId % 2 === 0;
+    };
+    const it = readEvtxBytes(c.bytes, name, c.prefilter ? { carve: c.carve, accept } : { carve: c.carve });
     for (;;) {
       const n = it.next();
       if (n.done === true) {
