@@ -4,6 +4,9 @@
 export type FieldScalar = string | number | boolean | null;
 export type FieldValue = FieldScalar | readonly FieldScalar[];
 
+/** Up to this many names a scan is as fast as hashing; beyond it a name index is built. */
+const LINEAR_MAX = 24;
+
 export class Fields {
   private readonly names: string[];
   private readonly vals: FieldValue[];
@@ -12,6 +15,24 @@ export class Fields {
   constructor(names: string[] = [], values: FieldValue[] = []) {
     this.names = names;
     this.vals = values;
+  }
+
+  /**
+   * Fields over arrays the caller hands over, with the name index already built (`index` maps
+   * each name to its position in `names`, which holds no repeats). Builders that must look names
+   * up anyway (duplicate checks) save building the index twice.
+   */
+  static indexed(names: string[], values: FieldValue[], index: Map<string, number>): Fields {
+    const f = new Fields(names, values);
+    if (names.length > LINEAR_MAX) f.index = index;
+    return f;
+  }
+
+  /** A copy that can be changed without changing this one. */
+  copy(): Fields {
+    const f = new Fields(this.names.slice(), this.vals.slice());
+    if (this.index !== null) f.index = new Map(this.index);
+    return f;
   }
 
   static from(entries: Iterable<readonly [string, FieldValue]>): Fields {
@@ -26,7 +47,7 @@ export class Fields {
 
   private find(name: string): number {
     // Small records: a scan is as fast as hashing. Large ones get an index on first need.
-    if (this.names.length <= 24) return this.names.indexOf(name);
+    if (this.names.length <= LINEAR_MAX) return this.names.indexOf(name);
     if (this.index === null) {
       this.index = new Map();
       for (let i = this.names.length - 1; i >= 0; i--) this.index.set(this.names[i]!, i);

@@ -225,7 +225,7 @@ export function normalize(r: SourceRecord, tables: TableSet): Event {
   if (mapping === null) {
     fields = r.view;
   } else {
-    fields = mapping.copyAll === true ? new Fields([...r.view.keys()], [...r.view.entries()].map(([, v]) => v)) : new Fields();
+    fields = mapping.copyAll === true ? r.view.copy() : new Fields();
     for (const [name, src] of Object.entries(mapping.fields)) {
       const v = resolve(src, r.view);
       if (v !== undefined) fields.set(name, v);

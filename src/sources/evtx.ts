@@ -6,11 +6,11 @@ import type { EvtxFileSummary, EvtxItem, EvtxReadOptions } from '../evtx/reader.
 import type { EvtxRecord } from '../evtx/model.js';
 import type { EvtxDiagnostic } from '../evtx/errors.js';
 import type { SourceDiagnostic, SourceItem, SourceRecord } from './types.js';
-import { windowsView } from './windows-view.js';
+import { windowsViewOfArrays } from './windows-view.js';
 
 export function evtxSourceRecord(r: EvtxRecord): SourceRecord {
   const s = r.system;
-  const view = windowsView(
+  const view = windowsViewOfArrays(
     {
       eventId: s.eventId,
       channel: s.channel,
@@ -30,7 +30,8 @@ export function evtxSourceRecord(r: EvtxRecord): SourceRecord {
       activityId: s.activityId,
       qualifiers: s.qualifiers,
     },
-    r.data.entries(),
+    r.data.names,
+    r.data.values,
   );
   return {
     kind: 'windows',

@@ -52,17 +52,56 @@ export { normalizeTime } from '../events/time.js';
 
 /** A view: the System fields that are present, then the data fields in their order. */
 export function windowsView(system: WindowsSystem, data: Iterable<readonly [string, FieldValue]>): Fields {
-  const view = new Fields();
-  for (const key of Object.keys(SYSTEM_VIEW_NAMES) as Array<keyof WindowsSystem>) {
-    const v = system[key];
-    if (v !== null) view.set(SYSTEM_VIEW_NAMES[key], v);
-  }
-  for (const [name, value] of data) {
-    // Data named like a System field must not hide it (rules read EventID from System).
-    view.set(view.has(name) && isSystemName(name) ? `EventData_${name}` : name, value);
-  }
-  return view;
+  const b = new ViewBuilder(system);
+  for (const [name, value] of data) b.data(name, value);
+  return b.done();
 }
+
+/** The same from parallel arrays (the EVTX reader's shape): no tuple per value. */
+export function windowsViewOfArrays(system: WindowsSystem, dataNames: readonly string[], dataValues: readonly FieldValue[]): Fields {
+  const b = new ViewBuilder(system);
+  for (let i = 0; i < dataNames.length; i++) b.data(dataNames[i]!, dataValues[i]!);
+  return b.done();
+}
+
+/**
+ * Builds a view on arrays with one name index (this runs for every record): a later value of a
+ * repeated name replaces the earlier one, as Fields#set would.
+ */
+class ViewBuilder {
+  private readonly names: string[] = [];
+  private readonly values: FieldValue[] = [];
+  private readonly at = new Map<string, number>();
+
+  constructor(system: WindowsSystem) {
+    for (const key of SYSTEM_KEYS) {
+      const v = system[key];
+      if (v !== null) this.put(SYSTEM_VIEW_NAMES[key], v);
+    }
+  }
+
+  data(name: string, value: FieldValue): void {
+    // Data named like a System field must not hide it (rules read EventID from System).
+    this.put(this.at.has(name) && isSystemName(name) ? `EventData_${name}` : name, value);
+  }
+
+  done(): Fields {
+    return Fields.indexed(this.names, this.values, this.at);
+  }
+
+  private put(name: string, value: FieldValue): void {
+    const i = this.at.get(name);
+    if (i !== undefined) {
+      this.values[i] = value;
+      return;
+    }
+    this.at.set(name, this.names.length);
+    this.names.push(name);
+    this.values.push(value);
+  }
+}
+
+const SYSTEM_KEYS = Object.keys(SYSTEM_VIEW_NAMES) as Array<keyof WindowsSystem>;
 
 const SYSTEM_NAMES = new Set(Object.values(SYSTEM_VIEW_NAMES));
 
