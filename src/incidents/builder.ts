@@ -114,7 +114,7 @@ const OBSERVED_CATEGORIES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The fields `observe` and the chain logic read from events other than process creations (see
+ * The fields `observe` and the chain logic read from events (see
  * lineage/record.ts and evidence.ts). Worker threads send such events with these fields only;
  * the few that become evidence are read again whole in `finish`.
  */
@@ -123,6 +123,10 @@ const SLIM_FIELDS: readonly string[] = [
   'SourceProcessGUID', 'SourceProcessGuid', 'SourceProcessId', 'SourceImage',
   'TargetProcessGUID', 'TargetProcessGuid', 'TargetProcessId', 'TargetImage',
   'TargetObject', 'TargetFilename', 'DestinationIp', 'Initiated', 'CallTrace', 'User',
+  // Process creations: what lineage/record.ts makes a node of.
+  'CommandLine', 'OriginalFileName', 'IntegrityLevel', 'TokenElevationType',
+  'ParentProcessGuid', 'ParentProcessId', 'ParentImage', 'ParentCommandLine', 'ParentUser', 'ParentIntegrityLevel', 'ParentOriginalFileName',
+  'ProcessCreationTime', 'InitiatingProcessCreationTime', 'process.start', 'process.parent.start',
 ];
 
 /**
@@ -146,8 +150,8 @@ export const DEFAULT_LINEAGE_NODES = 20_000;
 export class IncidentBuilder {
   /** For the scan: events of other categories need not be decoded or passed on. */
   readonly categories: ReadonlySet<string> = OBSERVED_CATEGORIES;
-  /** Process creations come whole (their nodes and evidence need every fact); other events may come slim. */
-  readonly slim = { fields: SLIM_FIELDS, whole: new Set(['process_creation']) as ReadonlySet<string> };
+  /** Every observed event may come slim: nodes are made of SLIM_FIELDS, evidence is read again whole. */
+  readonly slim = { fields: SLIM_FIELDS, whole: new Set<string>() as ReadonlySet<string> };
   private resolve: (event: Event) => Event = (e) => e;
   private readonly tree: ProcessTree;
   private readonly opts: Required<Omit<IncidentOptions, 'tree'>>;
@@ -156,6 +160,9 @@ export class IncidentBuilder {
   private readonly pending: Kept[] = [];
   /** host + lower-cased path → the latest write of that file (insertion order = age, for the cap). */
   private readonly staged = new Map<string, Kept>();
+  /** Staged writes in write order, as key, seq pairs (an older pair of a rewritten key is stale). */
+  private stagedAge: Array<string | number> = [];
+  private stagedHead = 0;
   private readonly matches: Match[] = [];
   /** Nodes whose creation is evidence: their children and activity are kept too. */
   private readonly interesting = new Set<number>();
@@ -288,11 +295,18 @@ export class IncidentBuilder {
     const file = text(event.fields.get('TargetFilename'));
     if (file === null) return;
     const key = `${(event.host ?? '').toLowerCase()}\u0000${file.toLowerCase()}`;
-    this.staged.delete(key);
     this.staged.set(key, { event: compact(event), role: 'INF written', key: originKey(event), nodeId: null, ms: timeMs(event.time ?? undefined), seq });
-    if (this.staged.size > this.opts.maxStagedFiles) {
-      const oldest = this.staged.keys().next();
-      if (oldest.done !== true) this.staged.delete(oldest.value);
+    // Age order kept on the side: re-inserting into the Map to move a key to its end, and taking
+    // the Map's first key, both walk the holes deletes leave (quadratic at the cap).
+    this.stagedAge.push(key, seq);
+    while (this.staged.size > this.opts.maxStagedFiles && this.stagedHead < this.stagedAge.length) {
+      const k = this.stagedAge[this.stagedHead++] as string;
+      const s = this.stagedAge[this.stagedHead++] as number;
+      if (this.staged.get(k)?.seq === s) this.staged.delete(k);
+    }
+    if (this.stagedHead > 8192 && this.stagedHead * 2 > this.stagedAge.length) {
+      this.stagedAge = this.stagedAge.slice(this.stagedHead);
+      this.stagedHead = 0;
     }
   }
 

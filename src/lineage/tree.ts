@@ -49,6 +49,13 @@ export class ProcessTree {
   private readonly hosts = new Set<string>();
   /** Nodes eviction passes over (a caller's evidence); the oldest pin lapses beyond half the cap. */
   private readonly pinned = new Set<number>();
+  /**
+   * Node ids in age order, for eviction. Not the Map's own order: a JavaScript Map keeps deleted
+   * entries as holes until it rehashes, so taking its first entry again and again after deletes
+   * walks the holes every time (seconds per million events at the cap).
+   */
+  private age: number[] = [];
+  private ageHead = 0;
   private readonly counters = { created: 0, inferred: 0, confirmed: 0, merged: 0, evicted: 0, terminations: 0, unmatchedTerminations: 0 };
 
   constructor(options: TreeOptions = {}) {
@@ -364,6 +371,7 @@ export class ProcessTree {
   private create(host: string, init: Omit<ProcessNode, 'id' | 'host' | 'endMs' | 'parentId'>): ProcessNode {
     const n: ProcessNode = { id: this.nextId++, host, endMs: null, parentId: null, ...init };
     this.nodes.set(n.id, n);
+    this.age.push(n.id);
     this.counters.created++;
     if (n.guid !== null) this.byGuid.set(key(host, n.guid), n.id);
     this.indexPid(n);
@@ -421,13 +429,28 @@ export class ProcessTree {
     if (n !== null) this.pinned.delete(n.id);
   }
 
+  /** The oldest live node id, taken off the age line (null when the line is empty). */
+  private takeOldest(): ProcessNode | null {
+    while (this.ageHead < this.age.length) {
+      const id = this.age[this.ageHead++]!;
+      if (this.ageHead > 4096 && this.ageHead * 2 > this.age.length) {
+        this.age = this.age.slice(this.ageHead);
+        this.ageHead = 0;
+      }
+      const n = this.nodes.get(id);
+      if (n !== undefined) return n;
+    }
+    return null;
+  }
+
   private evict(): void {
+    let rotated = 0;
     while (this.nodes.size > this.maxNodes) {
-      const oldest = this.nodes.values().next().value!;
-      if (this.pinned.has(oldest.id)) {
+      const oldest = this.takeOldest();
+      if (oldest === null) return;
+      if (this.pinned.has(oldest.id) && rotated++ < this.nodes.size) {
         // Pinned: to the back of the line, so the next oldest is looked at next.
-        this.nodes.delete(oldest.id);
-        this.nodes.set(oldest.id, oldest);
+        this.age.push(oldest.id);
         continue;
       }
       this.nodes.delete(oldest.id);
