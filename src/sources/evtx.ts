@@ -49,7 +49,7 @@ export function evtxSourceRecord(r: EvtxRecord): SourceRecord {
   };
 }
 
-function fromDiagnostic(d: EvtxDiagnostic): SourceDiagnostic {
+export function fromDiagnostic(d: EvtxDiagnostic): SourceDiagnostic {
   return {
     code: 'evtx',
     detail: d.code,
@@ -72,6 +72,21 @@ function* convert(items: Generator<EvtxItem, EvtxFileSummary>): Generator<Source
     const item = next.value;
     yield item.ok ? { ok: true, record: evtxSourceRecord(item.record) } : { ok: false, diagnostic: fromDiagnostic(item.diagnostic) };
   }
+}
+
+/**
+ * The record candidates of an EVTX input: the `frames` count of the reader's chunk walk when it
+ * reports one (record headers the live walk reached and tried to decode, plus carved candidates it
+ * accepted). Until then, the reader's own tallies of decoded live and carved records (kept apart
+ * from the items this module converts) plus the record-level failures seen in the items. That is
+ * not independent of the decoder: it proves that every record the reader counted reached the
+ * caller and that every failed record has its diagnostic. Records inside bytes the walk could not
+ * frame at all are not candidates: those bytes are `bad-record-header` errors with their size.
+ * The shared-data test cross-checks the count against libevtx's.
+ */
+export function evtxFrames(summary: EvtxFileSummary, failures: number): number {
+  const framed = (summary as EvtxFileSummary & { frames?: number }).frames;
+  return typeof framed === 'number' ? framed : summary.records + summary.recovered + failures;
 }
 
 export function readEvtxSource(path: string, options: EvtxReadOptions = {}): Generator<SourceItem, EvtxFileSummary> {
