@@ -72,7 +72,7 @@ export function expandPaths(paths: readonly string[], options: ExpandOptions = {
     if (st.isDirectory()) walk(p);
     else files.push(p);
     if (files.length >= max) {
-      problems.push({ path: p, reason: `stopped after ${max} files (raise the limit to read more)` });
+      problems.push({ path: p, reason: `stopped after ${max} files (raise --max-files to read more)` });
       break;
     }
   }
