@@ -1,13 +1,13 @@
 // Reading any input: sniff its format (or take the one forced), hand it to the reader for that
 // format, and account for it. Every path ends in records and diagnostics; nothing is thrown.
 
-import { statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { EvtxFileSummary, EvtxReadOptions } from '../evtx/reader.js';
 import type { EvtxLimits } from '../evtx/limits.js';
 import { readCsvSource } from './csv.js';
 import type { CsvOptions } from './csv-scanner.js';
 import { evtxFrames, readEvtxSource, readEvtxSourceBytes } from './evtx.js';
-import { openInput } from './input.js';
+import { openInput, openStream } from './input.js';
 import type { Input } from './input.js';
 import { readJsonSource } from './json.js';
 import type { JsonLimits } from './json.js';
@@ -117,7 +117,8 @@ export async function* readSource(path: string, options: ReadOptions = {}): Asyn
   }
   let input: Input;
   try {
-    input = await openInput(path);
+    // A pipe can be read once: no probing open before the real one.
+    input = kind === null ? await openInput(path) : await openStream(path, createReadStream(path, { highWaterMark: 1 << 20 }));
   } catch (err) {
     yield count(problem(path, (err as Error).message.includes('incorrect header') ? 'bad-gzip' : 'io-error', (err as Error).message));
     return finish();
