@@ -20,6 +20,7 @@ import type { InputFormat, SourceDiagnostic, SourceRecord, SourceSummary } from 
 import { expandPaths } from '../../io/walk.js';
 import { Output } from '../output.js';
 import { safeText } from '../safe-text.js';
+import { safeJson } from '../../report/json.js';
 import { addLimitOptions, parseLimits, readOptionsFor, type LimitOptions } from './limits.js';
 import { accountLine, accountTotals, EXIT_FATAL, EXIT_SKIPPED, skippedInputs } from './scan.js';
 
@@ -63,12 +64,12 @@ function evtxRecordText(record: EvtxRecord, format: DumpOptions['format']): stri
   if (format === 'xml') return renderXml(record.document);
   const o = record.origin;
   const source = { file: o.file, chunk: o.chunk, offset: o.offset, recordId: record.recordId, recovered: o.recovered };
-  return JSON.stringify({ _source: source, ...renderJson(record.document) }) + '\n';
+  return safeJson({ _source: source, ...renderJson(record.document) }) + '\n';
 }
 
 function eventText(e: Event): string {
   return (
-    JSON.stringify({
+    safeJson({
       _source: e.origin,
       category: e.category,
       mapping: e.mapping,
@@ -84,7 +85,7 @@ function eventText(e: Event): string {
 }
 
 function sourceText(r: SourceRecord): string {
-  return JSON.stringify({ _source: r.origin, kind: r.kind, table: r.table ?? undefined, fields: r.raw }) + '\n';
+  return safeJson({ _source: r.origin, kind: r.kind, table: r.table ?? undefined, fields: r.raw }) + '\n';
 }
 
 function describeEvtx(d: EvtxDiagnostic): string {
