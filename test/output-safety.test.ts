@@ -62,7 +62,9 @@ function assertTerminalSafe(text: string, what: string, colour = false): void {
 }
 
 function assertCsvSafe(text: string, what: string): void {
-  const rows = parse<string[]>(text, { relax_column_count: true });
+  const parsed: unknown = parse(text, { relax_column_count: true });
+  assert.ok(Array.isArray(parsed), what);
+  const rows = parsed as string[][];
   assert.ok(rows.length >= 2, `${what}: header and rows`);
   for (const row of rows) {
     for (const cell of row) assert.doesNotMatch(cell, /^[=+\-@\t\r]/, `${what}: a cell starts a formula: ${JSON.stringify(cell.slice(0, 40))}`);
