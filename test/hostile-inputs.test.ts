@@ -133,7 +133,7 @@ test('scan and dump: nothing readable is exit 2; dump names skipped inputs and e
   const d = cli(['dump', dir, '-o', path.join(dir, 'dump.out'), '--stats', stats]);
   assert.equal(d.code, 4, d.stderr);
   assert.match(d.stderr, /skipped: .*trunc\.evtx: \[truncated-chunk\]/);
-  assert.match(d.stderr, /dump: \d+ inputs, (\d+) read = \1 parsed \+ 0 recovered \+ 0 reported/);
+  assert.match(d.stderr, /dump: records: (\d+) read = \1 parsed \+ 0 recovered \+ 0 reported/);
   const ds = JSON.parse(readFileSync(stats, 'utf8')) as Stats;
   assert.ok(ds.skipped.some((e) => e.path.endsWith('empty.evtx')));
   const nothing = cli(['dump', path.join(dir, 'empty.evtx')]);

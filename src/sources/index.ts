@@ -111,14 +111,10 @@ export async function* readSource(path: string, options: ReadOptions = {}): Asyn
   // A pipe or device is read as a stream, like stdin: `open` on a FIFO waits for a writer, which
   // is what a user naming one (`<(zcat log.evtx.gz)`) wants; directory walks skip them instead.
   const kind = fileKind(path);
-  if (kind === 'directory') {
-    yield count(problem(path, 'io-error', 'is a directory'));
-    return finish();
-  }
   let input: Input;
   try {
     // A pipe can be read once: no probing open before the real one.
-    input = kind === null ? await openInput(path) : await openStream(path, createReadStream(path, { highWaterMark: 1 << 20 }));
+    input = kind === null || kind === 'directory' ? await openInput(path) : await openStream(path, createReadStream(path, { highWaterMark: 1 << 20 }));
   } catch (err) {
     yield count(problem(path, (err as Error).message.includes('incorrect header') ? 'bad-gzip' : 'io-error', (err as Error).message));
     return finish();

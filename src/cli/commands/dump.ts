@@ -204,9 +204,10 @@ export async function runDump(paths: string[], opts: DumpOptions): Promise<numbe
   }
   const t = accountTotals(perInput);
   process.stderr.write(
-    `dump: ${totals.inputs} inputs, ${t.read} read = ${t.parsed} parsed + ${t.recovered} recovered + ${t.reported} reported, ` +
+    `dump: ${totals.inputs} inputs, ${totals.records} records, ${totals.recovered} recovered, ${totals.rejected} rejected, ` +
       `${totals.errors} errors, ${totals.warnings} warnings${skipped.length > 0 ? `, ${skipped.length} skipped or cut short` : ''}` +
-      `${opts.verbose || totals.warnings === 0 ? '' : ' (--verbose lists warnings)'}\n`,
+      `${opts.verbose || totals.warnings === 0 ? '' : ' (--verbose lists warnings)'}\n` +
+      `dump: records: ${t.read} read = ${t.parsed} parsed + ${t.recovered} recovered + ${t.reported} reported${t.unbalanced.length > 0 ? ` (UNBALANCED in ${t.unbalanced.length})` : ''}\n`,
   );
   if (opts.stats !== undefined) {
     const { writeFileSync } = await import('node:fs');

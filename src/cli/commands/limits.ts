@@ -18,6 +18,7 @@ export interface LimitOptions {
   maxEvtxMemory?: number;
   maxFiles?: number;
   maxRuleFileBytes?: number;
+  maxLineageNodes?: number;
 }
 
 interface LimitSpec {
@@ -30,6 +31,8 @@ interface LimitSpec {
 }
 
 export const DEFAULT_MAX_FILES = 1_000_000;
+/** The process tree's own default (src/lineage/tree.ts): about 100 MB of nodes. */
+export const DEFAULT_MAX_LINEAGE_NODES = 200_000;
 
 const MIB = 1024 * 1024;
 
@@ -40,6 +43,7 @@ export const LIMIT_SPECS: readonly LimitSpec[] = [
   { key: 'maxEvtxMemory', flag: '--max-evtx-memory <size>', help: 'largest EVTX read whole into memory (gzip, stdin, pipes); a larger one is skipped', fallback: DEFAULT_MAX_EVTX_BYTES },
   { key: 'maxFiles', flag: '--max-files <n>', help: 'inputs taken from the paths given; the walk stops there and says so', fallback: DEFAULT_MAX_FILES },
   { key: 'maxRuleFileBytes', flag: '--max-rule-file-bytes <size>', help: 'largest Sigma rule file; a larger one is skipped', fallback: MAX_RULE_FILE, scanOnly: true },
+  { key: 'maxLineageNodes', flag: '--max-lineage-nodes <n>', help: 'processes kept in the lineage tree for incidents; the oldest are evicted beyond it', fallback: DEFAULT_MAX_LINEAGE_NODES, scanOnly: true },
 ];
 
 function human(n: number): string {

@@ -219,7 +219,7 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
     skipped: loaded.skipped,
     raw: opts.raw,
     read: readOptionsFor(limits),
-    ...(opts.incidents ? { postprocess: new IncidentBuilder({ raw: opts.raw }) } : {}),
+    ...(opts.incidents ? { postprocess: new IncidentBuilder({ raw: opts.raw, ...(limits.maxLineageNodes !== undefined ? { tree: { maxNodes: limits.maxLineageNodes } } : {}) }) } : {}),
     ...(opts.from !== undefined ? { from: opts.from } : {}),
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.hosts.length > 0 ? { hosts: opts.hosts } : {}),
