@@ -266,3 +266,24 @@ test('parseSize: suffixes are powers of 1024; junk, zero and overflow are refuse
   assert.equal(parseSize('1.5M'), null);
   assert.equal(parseSize('99999999999999999999'), null);
 });
+
+test('--max-lineage-nodes: beyond the cap the oldest processes are evicted, and that is said', (t) => {
+  const dir = tempDir(t);
+  const first = readFileSync(path.join(SOURCES, 'otrf-sample.ndjson'), 'utf8').split('\n')[0]!;
+  const base = JSON.parse(first) as Record<string, unknown>;
+  const lines: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const guid = `{8f3c2a11-3e5d-6410-a41c-${String(i).padStart(12, '0')}}`;
+    lines.push(JSON.stringify({ ...base, ProcessGuid: guid, ProcessId: String(1000 + i), Image: `C:\\Windows\\System32\\tool${i}.exe`, CommandLine: `tool${i}.exe`, UtcTime: `2023-03-14 09:26:${String(i).padStart(2, '0')}.000` }));
+  }
+  const file = path.join(dir, 'many.ndjson');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const stats = path.join(dir, 's.out');
+  const capped = cli(['scan', file, '-f', 'jsonl', '--max-lineage-nodes', '16', '--stats', stats]);
+  assert.match(capped.stderr, /scan: lineage: \d+ oldest processes evicted beyond --max-lineage-nodes/);
+  const s = JSON.parse(readFileSync(stats, 'utf8')) as { lineage: { evicted: number } };
+  assert.ok(s.lineage.evicted > 0, JSON.stringify(s.lineage));
+  const free = cli(['scan', file, '-f', 'jsonl', '--stats', stats]);
+  assert.doesNotMatch(free.stderr, /evicted/);
+  assert.equal((JSON.parse(readFileSync(stats, 'utf8')) as { lineage: { evicted: number } }).lineage.evicted, 0);
+});

@@ -212,6 +212,7 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
   const sizes = files.map(fileSize);
   const progress = new Progress(process.stderr, { totalFiles: files.length, totalBytes: sizes.reduce((a, b) => a + b, 0) });
   const quietProgress = opts.quiet ? null : progress;
+  const incidents = opts.incidents ? new IncidentBuilder({ raw: opts.raw, ...(limits.maxLineageNodes !== undefined ? { tree: { maxNodes: limits.maxLineageNodes } } : {}) }) : null;
   const it = scan(files, {
     rules: loaded.rules,
     filters: loaded.filters,
@@ -219,7 +220,7 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
     skipped: loaded.skipped,
     raw: opts.raw,
     read: readOptionsFor(limits),
-    ...(opts.incidents ? { postprocess: new IncidentBuilder({ raw: opts.raw, ...(limits.maxLineageNodes !== undefined ? { tree: { maxNodes: limits.maxLineageNodes } } : {}) }) } : {}),
+    ...(incidents !== null ? { postprocess: incidents } : {}),
     ...(opts.from !== undefined ? { from: opts.from } : {}),
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.hosts.length > 0 ? { hosts: opts.hosts } : {}),
@@ -266,6 +267,9 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
   const skipped = skippedInputs(problems, summary.sources);
   // Errors print even with --quiet: every input not read, or not to the end, is named with why.
   for (const s of skipped) process.stderr.write(`${s.kind === 'cut' ? 'cut short' : 'skipped'}: ${safeText(s.path)}: ${safeText(s.reason)}\n`);
+  const lineage = incidents?.lineage.stats ?? null;
+  // A cap that bit is said, not left to show as a missing parent in an incident's chain.
+  if (lineage !== null && lineage.evicted > 0) process.stderr.write(`scan: lineage: ${lineage.evicted} oldest processes evicted beyond --max-lineage-nodes; chains through them are cut\n`);
   for (const s of summary.sources) if (!s.balanced) process.stderr.write(`scan: internal: the records of ${safeText(s.path)} do not add up: ${accountLine(s)}\n`);
   if (!opts.quiet) {
     for (const issue of summary.ruleIssues) process.stderr.write(`rules: ${safeText(issue)}\n`);
@@ -277,7 +281,7 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
     const { sources, ...rest } = summary;
     const t = accountTotals(sources);
     const records = { read: t.read, parsed: t.parsed, recovered: t.recovered, reported: t.reported, ignored: t.ignored, balanced: t.unbalanced.length === 0 };
-    writeFileSync(opts.stats, JSON.stringify({ ...rest, ruleFiles: loaded.files, inputs: summary.inputs, records, skipped, sources }, null, 2) + '\n');
+    writeFileSync(opts.stats, JSON.stringify({ ...rest, ruleFiles: loaded.files, inputs: summary.inputs, records, skipped, ...(lineage !== null ? { lineage } : {}), sources }, null, 2) + '\n');
   }
   if (files.length === 0 || summary.readable === 0) return EXIT_FATAL;
   return (failing > 0 ? EXIT_FINDINGS : 0) | (skipped.length > 0 ? EXIT_SKIPPED : 0);
