@@ -12,6 +12,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { REPORT_FORMATS } from '../src/report/index.js';
+import { writeEvtx, type WriteEvent } from '../src/evtx/writer/index.js';
 import { projectRoot } from './support/shared-data.js';
 
 const ROOT = projectRoot();
@@ -134,5 +135,62 @@ test('dump and stderr diagnostics keep the hostile input inert', (t) => {
     assert.equal(r.code, 4, `${cmd}: ${r.stderr}`);
     assertTerminalSafe(r.stderr, `${cmd} stderr`);
     assert.match(r.stderr, /skipped: .*not-a-log\\x1b\[2J\\u202e\.evtx: \[unknown-format\]/, `${cmd}: the name shown with visible escapes`);
+  }
+});
+
+/** The same payload as a Sysmon process creation in an EVTX file (hostile data names too). */
+function hostileEvtx(dir: string): string {
+  const time = new Date(Date.UTC(2026, 2, 14, 9, 0, 0));
+  const event: WriteEvent = {
+    provider: 'Microsoft-Windows-Sysmon',
+    providerGuid: '{5770385F-C22A-43E0-BF4C-06F5698FFBD9}',
+    channel: 'Microsoft-Windows-Sysmon/Operational',
+    computer: `${FORMULAS[1]}${PAYLOAD}`,
+    userId: 'S-1-5-18',
+    level: 4,
+    opcode: 0,
+    keywords: 0x8000000000000000n,
+    processId: 3104,
+    threadId: 4012,
+    eventId: 1,
+    version: 5,
+    task: 1,
+    time,
+    eventData: [
+      ['UtcTime', '2026-03-14 09:00:00.000'],
+      ['ProcessGuid', { type: 'guid', value: '{6E1B2C3D-0001-6A1F-0000-001000001000}' }],
+      ['ProcessId', { type: 'uint32', value: 4000 }],
+      ['Image', 'C:\\Windows\\System32\\cmstp.exe'],
+      ['CommandLine', `${FORMULAS[0]} cmstp.exe /au /s C:\\x.inf ${PAYLOAD}`],
+      ['User', `${FORMULAS[3]}${PAYLOAD}`],
+      ['IntegrityLevel', FORMULAS[5]!],
+      ['ParentImage', `${FORMULAS[2]}\\powershell.exe ${PAYLOAD}`],
+      ['ParentCommandLine', `${FORMULAS[4]} ${PAYLOAD}`],
+      [`${ESC}]8;;http:x\u0007Name<b>`, 'v1'],
+      ['__proto__', PAYLOAD],
+    ],
+  };
+  const file = path.join(dir, 'hostile.evtx');
+  writeFileSync(file, writeEvtx([event]));
+  return file;
+}
+
+test('EVTX: the hostile event through scan (every format) and dump (JSON lines and XML)', (t) => {
+  const { dir } = hostileInput(t);
+  const file = hostileEvtx(dir);
+  for (const format of REPORT_FORMATS) {
+    const r = run(['scan', file, '--raw', '-f', format, '--color', 'never']);
+    assert.equal(r.code, 0, `${format}: ${r.stderr}`);
+    assertTerminalSafe(r.stdout.replace(/\r\n/g, '\n'), `evtx ${format} stdout`);
+    assertTerminalSafe(r.stderr, `evtx ${format} stderr`);
+    if (format === 'csv' || format === 'timesketch-csv') assertCsvSafe(r.stdout, `evtx ${format}`);
+    if (format === 'html') assert.doesNotMatch(r.stdout, /<script>alert|<img src=x|Name<b>/);
+    if (format === 'jsonl') assert.ok(r.stdout.trim() !== '', 'the EVTX event matched rules');
+  }
+  for (const args of [['dump', file], ['dump', '-f', 'xml', file], ['dump', '-n', file]]) {
+    const r = run(args);
+    assert.equal(r.code, 0, r.stderr);
+    assertTerminalSafe(r.stdout, `${args.join(' ')} stdout`);
+    if (args.includes('xml')) assert.doesNotMatch(r.stdout, /<script>|<img /);
   }
 });

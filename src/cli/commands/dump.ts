@@ -60,8 +60,17 @@ function addUp(totals: Totals, s: SourceSummary): void {
   if (s.skipped !== null) totals.unreadable++;
 }
 
+/**
+ * The renderer escapes C0 and C1 controls; a carriage return (which overwrites the line on a
+ * terminal) and the bidi controls become character references too: the same XML, inert on screen.
+ * (Belongs in src/evtx/render/xml.ts's escaping; done here until it moves there.)
+ */
+function safeXml(text: string): string {
+  return text.replace(/[\r\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`);
+}
+
 function evtxRecordText(record: EvtxRecord, format: DumpOptions['format']): string {
-  if (format === 'xml') return renderXml(record.document);
+  if (format === 'xml') return safeXml(renderXml(record.document));
   const o = record.origin;
   const source = { file: o.file, chunk: o.chunk, offset: o.offset, recordId: record.recordId, recovered: o.recovered };
   return safeJson({ _source: source, ...renderJson(record.document) }) + '\n';
