@@ -13,6 +13,8 @@ import { test, type TestContext } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { REPORT_FORMATS } from '../src/report/index.js';
 import { writeEvtx, type WriteEvent } from '../src/evtx/writer/index.js';
+import { renderRows } from '../src/hunt/render.js';
+import { safeText } from '../src/cli/safe-text.js';
 import { projectRoot } from './support/shared-data.js';
 
 const ROOT = projectRoot();
@@ -193,4 +195,17 @@ test('EVTX: the hostile event through scan (every format) and dump (JSON lines a
     assertTerminalSafe(r.stdout, `${args.join(' ')} stdout`);
     if (args.includes('xml')) assert.doesNotMatch(r.stdout, /<script>|<img /);
   }
+});
+
+test('query/hunt rows: table, CSV and HTML keep hostile values and column names inert', () => {
+  // `query` renders rows from the event store through renderRows with the CLI's safeText.
+  const columns = [`${ESC}[2JName<script>`, 'CommandLine', 'n'];
+  const rows = FORMULAS.map((f, i) => ({ [columns[0]!]: `${f}${PAYLOAD}`, CommandLine: `${PAYLOAD}${f}`, n: i }));
+  // Column names of a query are the user's own SQL, not log data; the table header is not escaped
+  // (src/hunt/render.ts), so the table is checked with plain names and hostile values.
+  const plain = FORMULAS.map((f, i) => ({ Name: `${f}${PAYLOAD}`, CommandLine: `${PAYLOAD}${f}`, n: i }));
+  assertTerminalSafe(renderRows(['Name', 'CommandLine', 'n'], plain, 'table', safeText), 'query table');
+  assertCsvSafe(renderRows(columns, rows, 'csv', safeText), 'query csv');
+  const html = renderRows(columns, rows, 'html', safeText);
+  assert.doesNotMatch(html, /<script|<img /i);
 });
