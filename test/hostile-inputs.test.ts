@@ -209,11 +209,16 @@ test('--max-record-bytes: a long JSON line, XML element and CSV row are rejected
 });
 
 test('--max-field-bytes: a CSV row with a long field is rejected, located', async () => {
-  const { diagnostics, summary } = await drain(path.join(SOURCES, 'mde-DeviceProcessEvents.csv'), { limits: { maxFieldBytes: 8 } });
+  // 100 bytes: the header passes, a data row with a long command line does not.
+  const { diagnostics, summary } = await drain(path.join(SOURCES, 'mde-DeviceProcessEvents.csv'), { limits: { maxFieldBytes: 100 } });
   const d = diagnostics.find((x) => x.code === 'limit-exceeded');
-  assert.ok(d !== undefined && d.line !== null, JSON.stringify(diagnostics.slice(0, 2)));
-  assert.match(d.message, /field \d+ longer than 8 bytes/);
+  assert.ok(d !== undefined && d.line === 2 && d.column !== null && d.rejected, JSON.stringify(diagnostics.slice(0, 2)));
+  assert.match(d.message, /field \d+ longer than 100 bytes/);
+  assert.equal(summary.reported, 1);
   assert.equal(summary.balanced, true);
+  // So small that the header itself is refused: the file is skipped with that reason.
+  const tiny = await drain(path.join(SOURCES, 'mde-DeviceProcessEvents.csv'), { limits: { maxFieldBytes: 8 } });
+  assert.match(tiny.summary.skipped ?? '', /^\[limit-exceeded\] field 1 longer than 8 bytes/);
 });
 
 test('--max-record-nodes: EVTX records over the node budget are rejected with their record id', (t) => {

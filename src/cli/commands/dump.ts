@@ -238,7 +238,7 @@ export function registerDump(program: Command, setExit: (code: number) => void):
     .option('-o, --output <file>', 'write records here instead of stdout')
     .option('-v, --verbose', 'list warnings too (checksums, stale headers), not only errors', false)
     .option('--stats <file>', 'write per-input counts as JSON')
-    .addHelpText('after', '\nExit status: 0 clean; 4 some input skipped or cut short (named on stderr and in --stats "skipped"); 2 alone: usage error or nothing readable.')
+    .addHelpText('after', '\nExit status: 0 clean; 4 some input skipped or cut short (named on stderr and in --stats "skipped"); 2 alone: usage error or nothing readable.\n')
     .action(async (paths: string[], raw: Record<string, unknown>) => {
       const format = raw['format'];
       if (format !== 'jsonl' && format !== 'xml') {

@@ -57,7 +57,8 @@ function human(n: number): string {
 export function addLimitOptions(command: Command, forCommand: 'scan' | 'dump'): Command {
   for (const s of LIMIT_SPECS) {
     if (s.scanOnly === true && forCommand !== 'scan') continue;
-    command.option(s.flag, `${s.help} (default ${human(s.fallback)}; sizes take K, M, G suffixes, powers of 1024)`);
+    const units = s.flag.endsWith('<size>') ? '; K, M, G suffixes are powers of 1024' : '';
+    command.option(s.flag, `${s.help} (default ${human(s.fallback)}${units})`);
   }
   return command;
 }

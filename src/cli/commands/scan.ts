@@ -357,7 +357,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--color <when>', 'colour the table: auto (a terminal, unless NO_COLOR is set), always, never', 'auto')
     .option('-q, --quiet', 'no progress, skipped-rule lines or summary on stderr (errors still print)', false)
     .option('-v, --verbose', 'print reader warnings too, not only errors, and each input\'s record account', false)
-    .addHelpText('after', '\nExit status (bit flags): 0 clean; 1 findings at or above --fail-on; 4 some input skipped or cut short (named on stderr and in --stats "skipped"); 5 both. 2 alone: usage error, no usable rules, or nothing readable.')
+    .addHelpText('after', '\nExit status (bit flags): 0 clean; 1 findings at or above --fail-on; 4 some input skipped or cut short (named on stderr and in --stats "skipped"); 5 both. 2 alone: usage error, no usable rules, or nothing readable.\n')
     .action(async (paths: string[], raw: Record<string, unknown>) => {
       const rules = raw['rules'] as string[];
       const builtin = raw['builtin'] !== false;
