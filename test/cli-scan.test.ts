@@ -137,7 +137,9 @@ test('scan: usage errors and unreadable inputs exit 2', () => {
 
 test('scan: one rule matches Sysmon XML, Security 4688, ECS and Defender CSV alike', () => {
   const r = run([path.join('test', 'fixtures', 'sources'), '--rules', RULES]);
-  assert.equal(r.code, 0, r.stderr);
+  // 4: the folder holds a CSV with an unknown header, skipped and named.
+  assert.equal(r.code, 4, r.stderr);
+  assert.match(r.stderr, /skipped: .*bad-unknown-header\.csv: \[unknown-shape\]/);
   const fs = findings(r.stdout).filter((f) => f.rule.id === CMSTP_RULE);
   const kinds = new Set(fs.map((f) => `${f.events[0]!.source.format}/${f.events[0]!.source.shape}/${JSON.stringify(f.events[0]!.fields['EventID'] ?? '-').replace(/"/g, '')}`));
   for (const k of ['xml/windows-xml/1', 'xml/windows-xml/4688', 'ndjson/ecs/1', 'ndjson/ecs/4688', 'json/ecs/-', 'ndjson/ecs/-', 'csv/mde:DeviceProcessEvents/-', 'csv/splunk-csv/4688'])

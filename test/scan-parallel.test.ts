@@ -75,7 +75,7 @@ test('parallel scan: the built-in pack with incidents gives the same output with
   // counted as prefiltered, and problems inside them (past the header) go unreported.
   assert.deepEqual(fast.findings, base.findings, 'prefilter: findings');
   assert.equal(fast.summary.events, base.summary.events, 'prefilter: events');
-  const kept = (s: ScanSummary): string[] => s.sources.map((src) => `${src.path} ${src.format} ${src.records + src.skipped + src.rejected}`);
+  const kept = (s: ScanSummary): string[] => s.sources.map((src) => `${src.path} ${src.format} ${src.records + src.prefiltered + src.rejected}`);
   assert.deepEqual(kept(fast.summary), kept(base.summary), 'prefilter: every record is decoded, prefiltered or reported');
   const fileLevel = (ds: SourceDiagnostic[]): string[] => ds.filter((d) => d.recordId === null).map((d) => `${d.path} ${d.code} ${d.detail ?? ''} ${d.offset} ${d.message}`);
   assert.deepEqual(fileLevel(fast.diagnostics), fileLevel(base.diagnostics), 'prefilter: file and chunk diagnostics');

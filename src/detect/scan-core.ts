@@ -143,9 +143,9 @@ export class ScanCore {
   sourceDone(s: SourceSummary): void {
     this.summary.sources.push(s);
     this.summary.rejected += s.rejected;
-    this.summary.prefiltered += s.skipped;
-    this.summary.events += s.skipped;
-    if (s.records + s.recovered + s.skipped > 0) this.summary.readable++;
+    this.summary.prefiltered += s.prefiltered;
+    this.summary.events += s.prefiltered;
+    if (s.records + s.recovered + s.prefiltered > 0) this.summary.readable++;
   }
 
   /** Correlations over the base matches, then the postprocessor's verdicts on held findings. */

@@ -159,10 +159,15 @@ export function mergeSummaries(path: string, parts: readonly SourceSummary[]): S
   for (const p of parts.slice(1)) {
     for (const [k, v] of Object.entries(p)) {
       const cur = (out as unknown as Record<string, unknown>)[k];
-      if (typeof v === 'number' && typeof cur === 'number') (out as unknown as Record<string, number>)[k] = cur + v;
+      // Every part knows the file's size; the other counts add up.
+      if (typeof v === 'number' && typeof cur === 'number' && k !== 'bytes') (out as unknown as Record<string, number>)[k] = cur + v;
     }
     out.shape ??= p.shape;
     out.format ??= p.format;
+    out.cut ??= p.cut;
   }
+  // Balanced as a whole when the added counts balance; skipped only when no part read anything.
+  out.balanced = out.read === out.parsed + out.prefiltered + out.recovered + out.reported;
+  out.skipped = out.read === 0 && out.parsed + out.prefiltered + out.recovered === 0 ? (parts.find((p) => p.skipped !== null)?.skipped ?? null) : null;
   return out;
 }

@@ -62,6 +62,11 @@ export interface ChunkResult {
   records: number;
   /** Live records the prefilter turned away (read, header parsed, not decoded). */
   skipped: number;
+  /**
+   * Record frames the walk reached and handed on (decoded, failed or turned away), plus carved
+   * records accepted: the count of record candidates, taken before decoding.
+   */
+  frames: number;
   recovered: number;
   errors: number;
   warnings: number;
@@ -115,7 +120,7 @@ export function chunkHeaderChecksum(buf: Uint8Array): number {
  * final chunk) and must carry the `ElfChnk` magic; the caller handles empty and foreign slots.
  */
 export function readChunk(buf: Buffer, opts: ChunkOptions): ChunkResult {
-  const result: ChunkResult = { items: [], records: 0, skipped: 0, recovered: 0, errors: 0, warnings: 0 };
+  const result: ChunkResult = { items: [], records: 0, skipped: 0, frames: 0, recovered: 0, errors: 0, warnings: 0 };
   const report = (code: EvtxErrorCode, severity: 'error' | 'warning', message: string, rel: number, recordId: number | null): void => {
     if (severity === 'error') result.errors++;
     else result.warnings++;
@@ -176,6 +181,7 @@ export function readChunk(buf: Buffer, opts: ChunkOptions): ChunkResult {
       continue;
     }
     const accept = opts.accept;
+    result.frames++;
     if (accept !== undefined && sizeCopy === size && isSkipped(ctx, pos, size, accept)) result.skipped++;
     else decodeRecord(ctx, pos, size, recordId, false, opts, result, report);
     opts.seenIds?.add(recordId);
@@ -288,6 +294,7 @@ function carve(ctx: ChunkContext, from: number, to: number, opts: ChunkOptions, 
       continue;
     }
     if (decodeRecord(ctx, p, size, recordId, true, opts, result, report)) {
+      result.frames++;
       opts.seenIds?.add(recordId);
       p += size;
     } else {

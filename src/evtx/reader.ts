@@ -43,6 +43,8 @@ export interface EvtxFileSummary {
   records: number;
   /** Live records the prefilter turned away: framed and counted, not decoded. */
   skipped: number;
+  /** Record candidates: live frames the walk handed on plus carved records accepted (see chunk.ts). */
+  frames: number;
   /** Records carved from slack space. */
   recovered: number;
   /** Diagnostics by severity; each failed record is one error. */
@@ -62,6 +64,7 @@ function newSummary(file: string): EvtxFileSummary {
     foreignChunks: 0,
     records: 0,
     skipped: 0,
+    frames: 0,
     recovered: 0,
     errors: 0,
     warnings: 0,
@@ -258,6 +261,7 @@ function* readSlots(
       }
       summary.records += result.records;
       summary.skipped += result.skipped;
+      summary.frames += result.frames;
       summary.recovered += result.recovered;
       summary.errors += result.errors;
       summary.warnings += result.warnings;

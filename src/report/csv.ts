@@ -1,19 +1,23 @@
 // `csv`: one row per finding, for spreadsheets. RFC 4180 (CRLF rows, fields with `"`, `,`, CR or
 // LF quoted, quotes doubled) plus formula neutralisation: a cell from input that begins with `=`,
 // `+`, `-`, `@`, tab or CR gets a leading `'`, so a spreadsheet shows it as text instead of running
-// it. Control characters other than tab, CR and LF (ESC, C1, …) become visible `\xNN` escapes.
+// it. Control characters other than tab, LF and CRLF (ESC, C1, a lone CR, which would overwrite
+// the line on a terminal) and the bidi controls become visible `\xNN` / `\uNNNN` escapes.
 
 import type { Finding } from '../detect/finding.js';
 import { chainText, field, findingChain, primaryEvent } from './finding-view.js';
 
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/g;
 
 /** A CSV cell from a string of input: controls escaped, formulas neutralised, quoted when needed. */
 export function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  let s = value.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let s = value.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

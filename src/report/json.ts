@@ -1,6 +1,6 @@
 // `json` (one document: summary and findings) and `jsonl` (one finding per line). JSON.stringify
-// escapes C0 controls; DEL, C1 controls and U+2028/9 are escaped too, since the output may reach
-// a terminal or a JavaScript context.
+// escapes C0 controls; DEL, C1 controls, U+2028/9 and the bidirectional controls are escaped too,
+// since the output may reach a terminal (`| less`, a CI log) or a JavaScript context.
 
 import type { Finding } from '../detect/finding.js';
 import type { ScanSummary } from '../detect/scan.js';
@@ -8,9 +8,9 @@ import { VERSION } from '../version.js';
 import { sortFindings } from './finding-view.js';
 import type { ReportOptions } from './options.js';
 
-/** JSON text with DEL, C1 controls and U+2028/9 escaped as `\uNNNN` (still valid, equal JSON). */
+/** JSON text with DEL, C1 controls, U+2028/9 and bidi controls escaped as `\uNNNN` (still valid, equal JSON). */
 export function safeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The `json` document's version; bumped when its shape changes. */

@@ -57,6 +57,24 @@ function formatBytes(n: number): string {
 }
 
 /** The summary block alone (also printed under other formats by the caller, if it wants). */
+/** The run's record account: `read = parsed + recovered + reported`, and the inputs not read whole. */
+function recordAccount(sources: ScanSummary['sources']): string {
+  let read = 0;
+  let parsed = 0;
+  let recovered = 0;
+  let reported = 0;
+  let skipped = 0;
+  for (const s of sources) {
+    read += s.read;
+    parsed += s.parsed;
+    recovered += s.recovered;
+    reported += s.reported;
+    if (s.skipped !== null || s.cut !== null) skipped++;
+  }
+  const n = (v: number): string => v.toLocaleString('en-US');
+  return `${n(read)} read = ${n(parsed)} parsed + ${n(recovered)} recovered + ${n(reported)} reported${skipped > 0 ? `; ${plural(skipped, 'input')} skipped or cut short` : ''}`;
+}
+
 export function renderSummaryBlock(findings: readonly Finding[], summary: ScanSummary, options: ReportOptions = {}): string {
   const color = options.color === true;
   const width = Math.max(40, options.width ?? 120);
@@ -70,6 +88,7 @@ export function renderSummaryBlock(findings: readonly Finding[], summary: ScanSu
     ['rules', `${summary.rulesLoaded.toLocaleString('en-US')} loaded, ${summary.rulesSkipped.length.toLocaleString('en-US')} skipped`],
     ['inputs', `${plural(summary.inputs, 'input')} (${summary.readable.toLocaleString('en-US')} readable${bytes > 0 ? `, ${formatBytes(bytes)}` : ''})`],
     ['events', `${summary.events.toLocaleString('en-US')} read, ${summary.rejected.toLocaleString('en-US')} rejected, ${plural(summary.readErrors, 'read error')}`],
+    ['records', recordAccount(summary.sources)],
     ['time', `${(summary.elapsedMs / 1000).toFixed(1)} s`],
   ];
   // Colour codes are not cut: only the plain lines (no level colour) are truncated.

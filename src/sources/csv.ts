@@ -19,7 +19,7 @@ import { shapeDocument } from './json-shapes.js';
 import type { ShapeItem } from './json-shapes.js';
 import { MDE_BOOLEAN_COLUMNS, MDE_INTEGER_COLUMNS, MDE_TABLE_SET, TABLE_COLUMNS, additionalFields, isMdeHeader, mdeTableFromActionType, mdeTableFromColumns, mdeValue } from './mde-columns.js';
 import { isSplunkColumns, splunkRecords } from './splunk.js';
-import type { MdeTable, SourceDiagnostic, SourceErrorCode, SourceItem, SourceRecord } from './types.js';
+import type { MdeTable, ReadTally, SourceDiagnostic, SourceErrorCode, SourceItem, SourceRecord } from './types.js';
 
 // What this module exported before the scanner and the Defender schema moved out of it.
 export { CsvScanner, DEFAULT_MAX_CSV_FIELD, DEFAULT_MAX_CSV_ROW, MAX_CSV_COLUMNS } from './csv-scanner.js';
@@ -141,8 +141,9 @@ function listColumns(columns: readonly string[]): string {
  * column holds a JSON object) or Splunk Windows events (`windows` view). Never throws: bad rows
  * are rejected diagnostics, an unknown header is one `unknown-shape` diagnostic.
  */
-export async function* readCsvSource(input: Input, options: CsvOptions = {}): AsyncGenerator<SourceItem> {
+export async function* readCsvSource(input: Input, options: CsvOptions & { tally?: ReadTally } = {}): AsyncGenerator<SourceItem> {
   const path = input.path;
+  const tally = options.tally ?? { read: 0, ignored: 0 };
   const { chunks, start } = utf8Chunks(input);
   const scanner = new CsvScanner(options, start);
   let shape: Shape | null = null;
@@ -151,6 +152,7 @@ export async function* readCsvSource(input: Input, options: CsvOptions = {}): As
   const handle = (item: CsvItem): SourceItem[] => {
     if (!item.ok) {
       // Before the header a problem is not a data row.
+      if (shape !== null) tally.read++;
       return [{ ok: false, diagnostic: diagnostic(path, item.code, item.message, item, shape !== null) }];
     }
     if (shape === null) {
@@ -176,7 +178,11 @@ export async function* readCsvSource(input: Input, options: CsvOptions = {}): As
       return [];
     }
     const at = { line: item.line, column: 1, offset: item.offset };
-    return shape.row(item.fields, item.line, item.offset).flatMap((result): SourceItem[] => {
+    const results = shape.row(item.fields, item.line, item.offset);
+    // A row of empty cells holds no event; a Splunk row may hold several (its `_raw`).
+    if (results.length === 0) tally.ignored++;
+    tally.read += results.length;
+    return results.flatMap((result): SourceItem[] => {
       if ('reject' in result) return [{ ok: false, diagnostic: diagnostic(path, result.code ?? 'unknown-shape', `row rejected: ${result.reject}`, at, true) }];
       const record: SourceItem = { ok: true, record: result.record };
       if (result.warning === undefined) return [record];

@@ -75,6 +75,17 @@ function* convert(items: Generator<EvtxItem, EvtxFileSummary>): Generator<Source
   }
 }
 
+/**
+ * The record candidates of an EVTX input: the frames the reader's chunk walk reached and handed
+ * on (decoded, failed or turned away by a prefilter) plus the carved records it accepted, counted
+ * before decoding. Records inside bytes the walk could not frame at all are not candidates: those
+ * bytes are `bad-record-header` errors with their size. The shared-data test cross-checks the
+ * count against libevtx's.
+ */
+export function evtxFrames(summary: EvtxFileSummary): number {
+  return summary.frames;
+}
+
 export function readEvtxSource(path: string, options: EvtxReadOptions = {}): Generator<SourceItem, EvtxFileSummary> {
   return convert(readEvtxFile(path, options));
 }

@@ -12,7 +12,7 @@
 
 import { lines, positionAfter, readFailure, utf8Chunks } from './input.js';
 import type { Input } from './input.js';
-import type { InputFormat, SourceDiagnostic, SourceItem } from './types.js';
+import type { InputFormat, ReadTally, SourceDiagnostic, SourceItem } from './types.js';
 import { shapeDocument } from './json-shapes.js';
 
 export interface JsonLimits {
@@ -29,6 +29,8 @@ export const DEFAULT_JSON_LIMITS: Readonly<JsonLimits> = {
 
 export interface JsonReadOptions {
   limits?: Partial<JsonLimits>;
+  /** Counts record candidates as they are framed (see SourceSummary). */
+  tally?: ReadTally;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,9 +604,10 @@ function parseItem(path: string, item: DocItem | JunkItem): { value: unknown } |
   }
 }
 
-function* documentItems(path: string, item: DocItem): Generator<SourceItem> {
+function* documentItems(path: string, item: DocItem, tally: ReadTally): Generator<SourceItem> {
   const parsed = parseItem(path, item);
   if ('bad' in parsed) {
+    tally.read++;
     yield parsed.bad;
     return;
   }
@@ -614,9 +617,14 @@ function* documentItems(path: string, item: DocItem): Generator<SourceItem> {
     shaped = shapeDocument(value, { splunkResult: item.splunkResult });
   } catch (e) {
     // A reader never throws on input; a document that trips the shape code costs only itself.
+    tally.read++;
     yield { ok: false, diagnostic: diag(path, 'unknown-shape', `cannot read the document: ${e instanceof Error ? e.message : String(e)}`, item.line, item.column, item.offset, true) };
     return;
   }
+  // A container (Splunk `results`, a Chainsaw aggregate) holds as many candidates as its elements;
+  // a status document holds none.
+  if (shaped.length === 0) tally.ignored++;
+  tally.read += shaped.length;
   for (const s of shaped) {
     if (!s.ok) {
       yield { ok: false, diagnostic: diag(path, s.problem.code, s.problem.message, item.line, item.column, item.offset, true) };
@@ -638,9 +646,13 @@ function* documentItems(path: string, item: DocItem): Generator<SourceItem> {
   }
 }
 
-function* junkItems(path: string, item: JunkItem): Generator<SourceItem> {
+function* junkItems(path: string, item: JunkItem, tally: ReadTally): Generator<SourceItem> {
   // evtx_dump's `-o json` puts a `Record N` line before each pretty-printed record.
-  if (/^Record \d+$/.test(item.text.trim())) return;
+  if (/^Record \d+$/.test(item.text.trim())) {
+    tally.ignored++;
+    return;
+  }
+  tally.read++;
   const parsed = parseItem(path, item);
   if ('bad' in parsed) {
     yield parsed.bad;
@@ -651,30 +663,35 @@ function* junkItems(path: string, item: JunkItem): Generator<SourceItem> {
   yield { ok: false, diagnostic: diag(path, 'unknown-shape', `the JSON document is ${what}, not an object`, item.line, item.column, item.offset, true) };
 }
 
-function* scanItems(path: string, items: ScanItem[]): Generator<SourceItem> {
+function* scanItems(path: string, items: ScanItem[], tally: ReadTally): Generator<SourceItem> {
   for (const item of items) {
-    if (item.kind === 'doc') yield* documentItems(path, item);
-    else if (item.kind === 'junk') yield* junkItems(path, item);
-    else yield { ok: false, diagnostic: diag(path, item.code, item.message, item.line, item.column, item.offset, item.rejected, item.rejected ? 'error' : 'warning') };
+    if (item.kind === 'doc') yield* documentItems(path, item, tally);
+    else if (item.kind === 'junk') yield* junkItems(path, item, tally);
+    else {
+      // A rejected error stands for one framed document; the others are about the whole input.
+      if (item.rejected) tally.read++;
+      yield { ok: false, diagnostic: diag(path, item.code, item.message, item.line, item.column, item.offset, item.rejected, item.rejected ? 'error' : 'warning') };
+    }
   }
 }
 
 /** Every document of a JSON or NDJSON input, as records or located diagnostics. */
 export async function* readJsonSource(input: Input, options: JsonReadOptions = {}): AsyncGenerator<SourceItem> {
   const limits: JsonLimits = { ...DEFAULT_JSON_LIMITS, ...options.limits };
+  const tally = options.tally ?? { read: 0, ignored: 0 };
   const { chunks, start } = utf8Chunks(input);
   if (looksLikeNdjson(input.head)) {
-    yield* readLines(input, chunks, start, limits);
+    yield* readLines(input, chunks, start, limits, tally);
     return;
   }
   const scanner = new JsonScanner(limits, start);
   try {
-    for await (const chunk of chunks) yield* scanItems(input.path, scanner.push(chunk));
+    for await (const chunk of chunks) yield* scanItems(input.path, scanner.push(chunk), tally);
   } catch (e) {
     yield { ok: false, diagnostic: readFailure(input, e) };
     return;
   }
-  yield* scanItems(input.path, scanner.end());
+  yield* scanItems(input.path, scanner.end(), tally);
 }
 
 /**
@@ -701,20 +718,22 @@ function looksLikeNdjson(head: Buffer): boolean {
   return true;
 }
 
-async function* readLines(input: Input, chunks: AsyncIterable<Buffer>, start: number, limits: JsonLimits): AsyncGenerator<SourceItem> {
+async function* readLines(input: Input, chunks: AsyncIterable<Buffer>, start: number, limits: JsonLimits, tally: ReadTally): AsyncGenerator<SourceItem> {
   try {
     for await (const l of lines(chunks, limits.maxDocument)) {
       if (l.cut) {
+        tally.read++;
         yield { ok: false, diagnostic: diag(input.path, 'limit-exceeded', `line longer than ${limits.maxDocument} bytes; skipped`, l.line, 1, l.offset + start, true) };
         continue;
       }
       if (l.text.trim() === '') continue;
       const deep = nestingBeyond(l.text, limits.maxDepth);
       if (deep >= 0) {
+        tally.read++;
         yield { ok: false, diagnostic: diag(input.path, 'bad-json', `bad JSON: nesting deeper than ${limits.maxDepth}`, l.line, deep + 1, l.offset + start, true) };
         continue;
       }
-      yield* documentItems(input.path, { kind: 'doc', text: l.text, line: l.line, column: 1, offset: l.offset + start, format: 'ndjson', splunkResult: false });
+      yield* documentItems(input.path, { kind: 'doc', text: l.text, line: l.line, column: 1, offset: l.offset + start, format: 'ndjson', splunkResult: false }, tally);
     }
   } catch (e) {
     yield { ok: false, diagnostic: readFailure(input, e) };

@@ -17,7 +17,7 @@ import type { FieldScalar, FieldValue } from '../events/fields.js';
 import type { Fields } from '../events/fields.js';
 import { positionAfter, positionIn, readFailure, utf8Chunks } from './input.js';
 import type { Input } from './input.js';
-import type { SourceDiagnostic, SourceItem } from './types.js';
+import type { ReadTally, SourceDiagnostic, SourceItem } from './types.js';
 import { emptySystem, normalizeTime, windowsView } from './windows-view.js';
 import type { WindowsSystem } from './windows-view.js';
 import { DEFAULT_XML_LIMITS, ElementParser, XmlError } from './xml-element.js';
@@ -269,6 +269,8 @@ export function parseEventXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMI
 
 export interface XmlReadOptions {
   limits?: Partial<XmlLimits>;
+  /** Counts `<Event>` elements as the scanner frames them (see SourceSummary). */
+  tally?: ReadTally;
 }
 
 function diagnostic(path: string, code: SourceDiagnostic['code'], message: string, line: number, column: number, offset: number, rejected: boolean): SourceDiagnostic {
@@ -281,8 +283,10 @@ export async function* readXmlSource(input: Input, options: XmlReadOptions = {})
   const { chunks, start } = utf8Chunks(input);
   const scanner = new EventScanner(limits.maxElement, start);
   let seen = 0;
+  const tally = options.tally ?? { read: 0, ignored: 0 };
   const convert = (item: ScanItem): SourceItem => {
     seen++;
+    tally.read++;
     if (item.kind === 'broken') {
       const where = item.code === 'limit-exceeded' ? '' : ` (element at line ${item.line}, column ${item.column})`;
       return { ok: false, diagnostic: diagnostic(input.path, item.code, item.message + where, item.atLine, item.atColumn, item.atOffset, true) };

@@ -1,7 +1,8 @@
 // `cmstp-hunt scan <paths…> --rules <dir-or-file>`: Sigma rules run over event-log inputs, one
 // finding per matching event as JSONL on stdout, a summary on stderr (and as JSON with --stats).
-// Exit: 0 no finding at or above --fail-on (default: never fail), 1 findings at or above it,
-// 2 usage error or nothing readable.
+// Exit status, bit flags: 1 findings at or above --fail-on (default: never fail), 4 some input
+// skipped (unreadable, not a log, a FIFO found in a directory) or cut short; so 5 is both. 2 alone:
+// usage error, no usable rules, or nothing readable at all.
 
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -11,7 +12,7 @@ import { defaultThreads, levelRank, scan, type ScanSummary, type SkippedRule } f
 import { expandPaths } from '../../io/walk.js';
 import { loadRules } from '../../sigma/load.js';
 import { RULE_LEVELS, type SigmaCorrelation, type SigmaFilter, type SigmaLevel } from '../../sigma/rule.js';
-import type { SourceDiagnostic } from '../../sources/types.js';
+import type { SourceDiagnostic, SourceSummary } from '../../sources/types.js';
 import { Output } from '../output.js';
 import { isReportFormat, isStreamFormat, Progress, REPORT_FORMATS, renderReport, streamWriter, type ReportFormat, type ReportOptions } from '../../report/index.js';
 import type { Finding } from '../../detect/finding.js';
@@ -20,6 +21,55 @@ import { MAX_RULE_FILE } from './rules.js';
 import { builtinRulesDir } from '../builtin.js';
 import { IncidentBuilder } from '../../incidents/index.js';
 import { DEFAULT_MAX_HEAP_MB } from '../heap.js';
+import { addLimitOptions, parseLimits, readOptionsFor, type LimitOptions } from './limits.js';
+
+/** Exit status bits (see the head of this file). */
+export const EXIT_FINDINGS = 1;
+export const EXIT_FATAL = 2;
+export const EXIT_SKIPPED = 4;
+
+/** An input that was not read, or not to the end, and why. */
+export interface SkippedInput {
+  path: string;
+  reason: string;
+  /** `skipped`: nothing of it was read; `cut`: reading stopped part way. */
+  kind: 'skipped' | 'cut';
+}
+
+/** Walk problems and the inputs the readers skipped or cut, in input order. */
+export function skippedInputs(walk: ReadonlyArray<{ path: string; reason: string }>, sources: readonly SourceSummary[]): SkippedInput[] {
+  const out: SkippedInput[] = walk.map((p) => ({ path: p.path, reason: p.reason, kind: 'skipped' }));
+  for (const s of sources) {
+    if (s.skipped !== null) out.push({ path: s.path, reason: s.skipped, kind: 'skipped' });
+    else if (s.cut !== null) out.push({ path: s.path, reason: s.cut, kind: 'cut' });
+  }
+  return out;
+}
+
+/** One input's account: `read = parsed + prefiltered + recovered + reported`, and anything off about it. */
+export function accountLine(s: SourceSummary): string {
+  const parts = [`${s.read} read = ${s.parsed} parsed + ${s.prefiltered} prefiltered + ${s.recovered} recovered + ${s.reported} reported`];
+  if (s.ignored > 0) parts.push(`${s.ignored} without an event`);
+  if (!s.balanced) parts.push('UNBALANCED');
+  if (s.skipped !== null) parts.push(`skipped: ${safeText(s.skipped)}`);
+  else if (s.cut !== null) parts.push(`cut short: ${safeText(s.cut)}`);
+  return `${safeText(s.path)}: ${parts.join('; ')}`;
+}
+
+/** The run's account over all inputs. */
+export function accountTotals(sources: readonly SourceSummary[]): { read: number; parsed: number; prefiltered: number; recovered: number; reported: number; ignored: number; unbalanced: string[] } {
+  const t = { read: 0, parsed: 0, prefiltered: 0, recovered: 0, reported: 0, ignored: 0, unbalanced: [] as string[] };
+  for (const s of sources) {
+    t.read += s.read;
+    t.parsed += s.parsed;
+    t.prefiltered += s.prefiltered;
+    t.recovered += s.recovered;
+    t.reported += s.reported;
+    t.ignored += s.ignored;
+    if (!s.balanced) t.unbalanced.push(s.path);
+  }
+  return t;
+}
 
 const RULE_EXTENSIONS = /\.ya?ml$/i;
 const INPUT_EXTENSIONS = /\.(evtx|xml|json|jsonl|ndjson|csv|log|txt)(\.gz)?$/i;
@@ -46,6 +96,7 @@ export interface ScanCliOptions {
   verbose: boolean;
   /** Worker threads that read and match (1: the main thread alone). */
   threads: number;
+  limits?: LimitOptions;
 }
 
 export interface LoadedRules {
@@ -70,7 +121,8 @@ export function readPlaceholders(file: string): { placeholders: Placeholders | n
   return { placeholders: r.placeholders, messages, ok: !r.diagnostics.some((d) => d.severity === 'error') };
 }
 
-export function loadRulePaths(paths: readonly string[], options: { placeholders?: Placeholders | null } = {}): LoadedRules {
+export function loadRulePaths(paths: readonly string[], options: { placeholders?: Placeholders | null; maxRuleFileBytes?: number } = {}): LoadedRules {
+  const maxRuleFile = options.maxRuleFileBytes ?? MAX_RULE_FILE;
   const compileOptions = options.placeholders == null ? {} : { placeholders: options.placeholders };
   const { files, problems } = expandPaths(paths, { accept: (name) => RULE_EXTENSIONS.test(name) });
   const out: LoadedRules = { rules: [], skipped: [], files: 0, filters: [], correlations: [] };
@@ -80,8 +132,8 @@ export function loadRulePaths(paths: readonly string[], options: { placeholders?
     let text: string;
     try {
       const size = statSync(file).size;
-      if (size > MAX_RULE_FILE) {
-        out.skipped.push({ file, id: null, title: null, reason: `load error: ${size} bytes; at most ${MAX_RULE_FILE} are read` });
+      if (size > maxRuleFile) {
+        out.skipped.push({ file, id: null, title: null, reason: `load error: ${size} bytes; at most ${maxRuleFile} are read (--max-rule-file-bytes)` });
         continue;
       }
       text = readFileSync(file, 'utf8');
@@ -89,7 +141,7 @@ export function loadRulePaths(paths: readonly string[], options: { placeholders?
       out.skipped.push({ file, id: null, title: null, reason: `unreadable: ${(err as Error).message}` });
       continue;
     }
-    const r = loadRules(text, file, { maxInputLength: MAX_RULE_FILE });
+    const r = loadRules(text, file, { maxInputLength: maxRuleFile });
     out.filters.push(...r.filters);
     out.correlations.push(...r.correlations);
     for (const d of r.diagnostics) {
@@ -113,7 +165,7 @@ function describeSource(d: SourceDiagnostic): string {
   return `${d.severity}: ${safeText(d.path)}${where.length > 0 ? `: ${where.join(', ')}` : ''}: [${d.code}] ${safeText(d.message)}`;
 }
 
-function summaryLine(s: ScanSummary): string {
+function summaryLine(s: ScanSummary, skipped: number): string {
   const levels = [...RULE_LEVELS]
     .reverse()
     .map((l) => `${s.findingsByLevel[l] ?? 0} ${l}`)
@@ -124,11 +176,15 @@ function summaryLine(s: ScanSummary): string {
   const incidents = s.findingsByKind['incident'] ?? 0;
   if (incidents > 0) extra.push(`${incidents} incident${incidents === 1 ? '' : 's'} holding ${s.absorbed} rule matches`);
   if (s.correlationMatchesDropped > 0) extra.push(`${s.correlationMatchesDropped} matches dropped by correlation caps`);
+  const t = accountTotals(s.sources);
+  const account = `records: ${t.read} read = ${t.parsed} parsed + ${t.recovered} recovered + ${t.reported} reported` +
+    (t.unbalanced.length > 0 ? ` (UNBALANCED in ${t.unbalanced.length} input${t.unbalanced.length === 1 ? '' : 's'})` : '') +
+    (skipped > 0 ? `; ${skipped} input${skipped === 1 ? '' : 's'} skipped or cut short` : '');
   return (
     `scan: ${s.inputs} inputs, ${s.events} events, ${s.rejected} rejected, ${s.readErrors} read errors, ` +
     `${s.rulesLoaded} rules loaded, ${s.rulesSkipped.length} skipped, ${s.findings} findings (${levels}), ${s.elapsedMs} ms` +
     (extra.length > 0 ? `; ${extra.join('; ')}` : '') +
-    '\n'
+    `\nscan: ${account}\n`
   );
 }
 
@@ -141,13 +197,14 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
     if (!p.ok) return 2;
     placeholders = p.placeholders;
   }
-  const loaded = loadRulePaths(rulePaths, { placeholders });
+  const limits = opts.limits ?? {};
+  const loaded = loadRulePaths(rulePaths, { placeholders, ...(limits.maxRuleFileBytes !== undefined ? { maxRuleFileBytes: limits.maxRuleFileBytes } : {}) });
   if (!opts.quiet) for (const s of loaded.skipped) process.stderr.write(`skipped: ${safeText(s.file)}: ${safeText(s.reason)}\n`);
   if (loaded.rules.length === 0) {
     process.stderr.write(`scan: no usable rules in ${opts.builtin ? 'the built-in pack or ' : ''}the --rules paths\n`);
     return 2;
   }
-  const { files, problems } = expandPaths(paths, { accept: (name) => INPUT_EXTENSIONS.test(name) });
+  const { files, problems } = expandPaths(paths, { accept: (name) => INPUT_EXTENSIONS.test(name), ...(limits.maxFiles !== undefined ? { maxFiles: limits.maxFiles } : {}) });
   for (const p of problems) process.stderr.write(`error: ${safeText(p.path)}: ${safeText(p.reason)}\n`);
   const out = new Output(opts.output);
   const failAt = opts.failOn === undefined ? Infinity : levelRank(opts.failOn);
@@ -159,13 +216,15 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
   const sizes = files.map(fileSize);
   const progress = new Progress(process.stderr, { totalFiles: files.length, totalBytes: sizes.reduce((a, b) => a + b, 0) });
   const quietProgress = opts.quiet ? null : progress;
+  const incidents = opts.incidents ? new IncidentBuilder({ raw: opts.raw, ...(limits.maxLineageNodes !== undefined ? { tree: { maxNodes: limits.maxLineageNodes } } : {}) }) : null;
   const it = scan(files, {
     rules: loaded.rules,
     filters: loaded.filters,
     correlations: loaded.correlations,
     skipped: loaded.skipped,
     raw: opts.raw,
-    ...(opts.incidents ? { postprocess: new IncidentBuilder({ raw: opts.raw }) } : {}),
+    read: readOptionsFor(limits),
+    ...(incidents !== null ? { postprocess: incidents } : {}),
     ...(opts.from !== undefined ? { from: opts.from } : {}),
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.hosts.length > 0 ? { hosts: opts.hosts } : {}),
@@ -203,24 +262,34 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
       await out.end();
       progress.clear();
       process.stderr.write('scan: stopped early: the output was closed\n');
-      return failing > 0 ? 1 : 0;
+      return failing > 0 ? EXIT_FINDINGS : 0;
     }
   }
   progress.clear();
   if (writer !== null) await out.write(writer.tail(summary));
   else await out.write(renderReport(opts.format, kept, summary, reportOptions(opts)));
   await out.end();
+  const skipped = skippedInputs(problems, summary.sources);
+  // Errors print even with --quiet: every input not read, or not to the end, is named with why.
+  for (const s of skipped) process.stderr.write(`${s.kind === 'cut' ? 'cut short' : 'skipped'}: ${safeText(s.path)}: ${safeText(s.reason)}\n`);
+  const lineage = incidents?.lineage.stats ?? null;
+  // A cap that bit is said, not left to show as a missing parent in an incident's chain.
+  if (lineage !== null && lineage.evicted > 0) process.stderr.write(`scan: lineage: ${lineage.evicted} oldest processes evicted beyond --max-lineage-nodes; chains through them are cut\n`);
+  for (const s of summary.sources) if (!s.balanced) process.stderr.write(`scan: internal: the records of ${safeText(s.path)} do not add up: ${accountLine(s)}\n`);
   if (!opts.quiet) {
     for (const issue of summary.ruleIssues) process.stderr.write(`rules: ${safeText(issue)}\n`);
+    if (opts.verbose) for (const s of summary.sources) process.stderr.write(`input: ${accountLine(s)}\n`);
     // The table prints its own summary block on stdout; the others get one line on stderr.
-    if (opts.format !== 'table' || opts.output !== undefined) process.stderr.write(summaryLine(summary));
+    if (opts.format !== 'table' || opts.output !== undefined) process.stderr.write(summaryLine(summary, skipped.length));
   }
   if (opts.stats !== undefined) {
     const { sources, ...rest } = summary;
-    writeFileSync(opts.stats, JSON.stringify({ ...rest, ruleFiles: loaded.files, inputs: summary.inputs, sources }, null, 2) + '\n');
+    const t = accountTotals(sources);
+    const records = { read: t.read, parsed: t.parsed, recovered: t.recovered, reported: t.reported, ignored: t.ignored, balanced: t.unbalanced.length === 0 };
+    writeFileSync(opts.stats, JSON.stringify({ ...rest, ruleFiles: loaded.files, inputs: summary.inputs, records, skipped, ...(lineage !== null ? { lineage } : {}), sources }, null, 2) + '\n');
   }
-  if (files.length === 0 || summary.readable === 0) return 2;
-  return failing > 0 ? 1 : 0;
+  if (files.length === 0 || summary.readable === 0) return EXIT_FATAL;
+  return (failing > 0 ? EXIT_FINDINGS : 0) | (skipped.length > 0 ? EXIT_SKIPPED : 0);
 }
 
 function fileSize(p: string): number {
@@ -274,8 +343,7 @@ function parseTime(v: unknown, option: string): ParsedTime {
 }
 
 export function registerScan(program: Command, setExit: (code: number) => void): void {
-  program
-    .command('scan')
+  addLimitOptions(program.command('scan'), 'scan')
     .description('run Sigma rules over event-log inputs (EVTX, XML, JSON/NDJSON, CSV); one finding per line on stdout, a summary on stderr')
     .argument('<paths...>', 'inputs, or directories searched recursively, or - for stdin')
     .option('-r, --rules <path>', 'Sigma rule file or directory (searched recursively for .yml/.yaml); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
@@ -295,7 +363,8 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--max-heap-mb <n>', `heap of the main thread in MB (default ${DEFAULT_MAX_HEAP_MB}); worker threads have their own caps`)
     .option('-t, --threads <n>', `threads that read and match (default: all ${defaultThreads()} cores; 1 runs on the main thread)`)
     .option('-q, --quiet', 'no progress, skipped-rule lines or summary on stderr (errors still print)', false)
-    .option('-v, --verbose', 'print reader warnings too, not only errors', false)
+    .option('-v, --verbose', 'print reader warnings too, not only errors, and each input\'s record account', false)
+    .addHelpText('after', '\nExit status (bit flags): 0 clean; 1 findings at or above --fail-on; 4 some input skipped or cut short (named on stderr and in --stats "skipped"); 5 both. 2 alone: usage error, no usable rules, or nothing readable.\n')
     .action(async (paths: string[], raw: Record<string, unknown>) => {
       const rules = raw['rules'] as string[];
       const builtin = raw['builtin'] !== false;
@@ -318,7 +387,9 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       const threads = raw['threads'] === undefined ? defaultThreads() : Number(raw['threads']);
       if (!Number.isInteger(threads) || threads < 1 || threads > 256) return usage(`--threads: a whole number from 1 to 256, not ${safeText(String(raw['threads']))}`, setExit);
       if (!failOn.ok) return usage(failOn.error, setExit);
-      const opts: ScanCliOptions = { rules, builtin, hosts: raw['host'] as string[], raw: raw['raw'] === true, incidents: raw['incidents'] !== false, format, threads, verbose: raw['verbose'] === true, quiet: raw['quiet'] === true, color: useColor(color, output) };
+      const limits = parseLimits(raw);
+      if (!limits.ok) return usage(limits.error, setExit);
+      const opts: ScanCliOptions = { rules, builtin, hosts: raw['host'] as string[], raw: raw['raw'] === true, incidents: raw['incidents'] !== false, format, threads, verbose: raw['verbose'] === true, quiet: raw['quiet'] === true, color: useColor(color, output), limits: limits.limits };
       if (from.time !== undefined) opts.from = from.time;
       if (to.time !== undefined) opts.to = to.time;
       if (minLevel.level !== undefined) opts.minLevel = minLevel.level;

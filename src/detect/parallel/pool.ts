@@ -7,6 +7,7 @@ import type { SourceSummary } from '../../sources/types.js';
 import type { CompiledRule } from '../compile.js';
 import { localEvents, type PlannedInput, type PoolEvent, type ScanUnit, type UnitBatch, type UnitItem } from '../scan-units.js';
 import { deserialize } from 'node:v8';
+import { emptySummary } from '../../sources/account.js';
 import { unpackEvent, type FromWorker, type PackedItem, type ToWorker, type WorkerInit } from './protocol.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -128,7 +129,7 @@ export class ScanPool {
       events: 0,
       outOfScope: 0,
     });
-    st.summary = { path: unit.path, format: null, shape: null, records: 0, skipped: 0, recovered: 0, rejected: 0, errors: 1, warnings: 0, bytes: 0 };
+    st.summary = { ...emptySummary(unit.path), errors: 1, cut: `[io-error] ${message}` };
   }
 
   private release(slot: Slot, unitId: number): void {
