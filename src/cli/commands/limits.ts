@@ -10,6 +10,7 @@ import { DEFAULT_JSON_LIMITS } from '../../sources/json.js';
 import { DEFAULT_MAX_CSV_FIELD } from '../../sources/csv-scanner.js';
 import { safeText } from '../safe-text.js';
 import { MAX_RULE_FILE } from './rules.js';
+import { DEFAULT_LINEAGE_NODES } from '../../incidents/builder.js';
 
 export interface LimitOptions {
   maxRecordBytes?: number;
@@ -31,8 +32,8 @@ interface LimitSpec {
 }
 
 export const DEFAULT_MAX_FILES = 1_000_000;
-/** The process tree's own default (src/lineage/tree.ts): about 100 MB of nodes. */
-export const DEFAULT_MAX_LINEAGE_NODES = 200_000;
+/** The incident builder's lineage default (incidents/builder.ts): tens of MB of nodes. */
+export const DEFAULT_MAX_LINEAGE_NODES = DEFAULT_LINEAGE_NODES;
 
 const MIB = 1024 * 1024;
 

@@ -274,7 +274,7 @@ export async function runScan(paths: string[], opts: ScanCliOptions): Promise<nu
   for (const s of skipped) process.stderr.write(`${s.kind === 'cut' ? 'cut short' : 'skipped'}: ${safeText(s.path)}: ${safeText(s.reason)}\n`);
   const lineage = incidents?.lineage.stats ?? null;
   // A cap that bit is said, not left to show as a missing parent in an incident's chain.
-  if (lineage !== null && lineage.evicted > 0) process.stderr.write(`scan: lineage: ${lineage.evicted} oldest processes evicted beyond --max-lineage-nodes; chains through them are cut\n`);
+  if (lineage !== null && lineage.evicted > 0) process.stderr.write(`scan: lineage: ${lineage.evicted} oldest processes evicted beyond --max-lineage-nodes (incident evidence is kept; a process logged by two sources far apart may not merge)\n`);
   for (const s of summary.sources) if (!s.balanced) process.stderr.write(`scan: internal: the records of ${safeText(s.path)} do not add up: ${accountLine(s)}\n`);
   if (!opts.quiet) {
     for (const issue of summary.ruleIssues) process.stderr.write(`rules: ${safeText(issue)}\n`);
